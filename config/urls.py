@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from rumbo.api.urls import api
+from rumbo.core import views as core_views
+from rumbo.plans import views as plan_views
+
+urlpatterns = [
+    path("", plan_views.home, name="home"),
+    path("entrar/", auth_views.LoginView.as_view(), name="login"),
+    path("salir/", auth_views.LogoutView.as_view(), name="logout"),
+    path("planes/", include("rumbo.plans.urls")),
+    path("territorio/", include("rumbo.territory.urls")),
+    path("", include("rumbo.accounts.urls")),
+    path("trabajos/<int:job_id>/", core_views.job_status, name="job"),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

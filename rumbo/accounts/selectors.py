@@ -1,0 +1,33 @@
+"""Reads about entities and memberships, filtered by what the user may see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from rumbo.accounts.models import Entity, Membership
+from rumbo.accounts.permissions import Capability, user_access
+
+
+def entity_get_for_user(*, entity_id: int, user: Any, capability: Capability = Capability.VIEW_PRIVATE) -> Entity | None:
+    """The entity if the user holds `capability` in it; None for missing and forbidden alike."""
+    if not user_access(user).can(entity_id, capability):
+        return None
+    return Entity.objects.filter(pk=entity_id).first()
+
+
+def entities_for_user(*, user: Any) -> QuerySet[Entity]:
+    """Entities the user is a member of or oversees (all of them for a superuser)."""
+    access = user_access(user)
+    if access.is_superuser:
+        return Entity.objects.all()
+    return Entity.objects.filter(pk__in=list(access.by_entity))
+
+
+def memberships_of_entity(*, entity: Entity) -> QuerySet[Membership]:
+    return Membership.objects.filter(entity=entity).select_related("user").order_by("user__username", "role")
+
+
+def memberships_of_user(*, user: Any) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user).select_related("entity").order_by("entity__name")

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from rumbo.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("entidades/", views.entity_list, name="entities"),
+    path("entidades/<int:entity_id>/", views.entity_detail, name="entity"),
+    path("entidades/<int:entity_id>/miembros/", views.membership_add, name="membership_add"),
+    path("miembros/<int:membership_id>/quitar/", views.membership_remove, name="membership_remove"),
+    path("cuenta/tokens/", views.tokens, name="tokens"),
+    path("cuenta/tokens/<int:token_id>/revocar/", views.token_revoke, name="token_revoke"),
+]

@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def rumbo(request: HttpRequest) -> dict[str, Any]:
+    return {"RUMBO_TILE_URL": settings.RUMBO_TILE_URL}

@@ -1,0 +1,67 @@
+"""Shared fixtures: a small world with two entities (tenants), people in every role, and plans."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.utils import translation
+
+from rumbo.accounts.models import Entity, Role
+from rumbo.plans.models import Node, Plan
+from rumbo.plans.services import node_create, plan_create
+from tests.factories import EntityFactory, MembershipFactory, PlanTypeFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def spanish() -> Any:
+    """Tests read messages as a Spanish-speaking user does."""
+    with translation.override("es"):
+        yield
+
+
+@pytest.fixture
+def superuser(db: Any) -> Any:
+    return UserFactory(username="root", is_superuser=True, is_staff=True)
+
+
+@dataclass
+class World:
+    entity: Entity
+    other_entity: Entity
+    users: dict[str, Any]  # role → user of `entity`; plus "other_admin", "outsider", "overseer"
+    plan: Plan  # private plan of `entity`
+    public_plan: Plan  # published plan of `entity`
+    other_plan: Plan  # private plan of `other_entity`
+    node: Node  # a node of `plan`
+    other_node: Node  # a node of `other_plan`
+
+
+@pytest.fixture
+def world(db: Any, superuser: Any) -> World:
+    entity = EntityFactory(name="Municipalidad Provincial de Prueba", kind="provincial_municipality")
+    other = EntityFactory(name="Municipalidad Ajena")
+    overseer_entity = EntityFactory(name="Gobierno Regional de Prueba", kind="regional_government")
+    users: dict[str, Any] = {}
+    for role in Role.values:
+        users[role] = MembershipFactory(user=UserFactory(username=role), entity=entity, role=role).user
+    users["other_admin"] = MembershipFactory(user=UserFactory(username="other_admin"), entity=other,
+                                             role=Role.ADMINISTRATOR).user
+    users["outsider"] = UserFactory(username="outsider")
+    users["overseer"] = MembershipFactory(user=UserFactory(username="overseer"), entity=overseer_entity,
+                                          role=Role.OBSERVER).user
+    from rumbo.accounts.services import oversight_grant
+
+    oversight_grant(actor=superuser, overseer=overseer_entity, overseen=entity)
+    plan_type = PlanTypeFactory()
+    plan = plan_create(actor=superuser, entity=entity, plan_type=plan_type, name="Plan privado")
+    public_plan = plan_create(actor=superuser, entity=entity, plan_type=plan_type, name="Plan público")
+    public_plan.is_published = True
+    public_plan.save()
+    other_plan = plan_create(actor=superuser, entity=other, plan_type=plan_type, name="Plan ajeno")
+    node = node_create(actor=superuser, plan=plan, parent=None, code="E1", title="Eje uno")
+    other_node = node_create(actor=superuser, plan=other_plan, parent=None, code="X1", title="Eje ajeno")
+    node_create(actor=superuser, plan=public_plan, parent=None, code="P1", title="Eje público")
+    return World(entity=entity, other_entity=other, users=users, plan=plan, public_plan=public_plan,
+                 other_plan=other_plan, node=node, other_node=other_node)

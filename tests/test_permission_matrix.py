@@ -1,0 +1,186 @@
+"""Every URL and API endpoint, for every role, including attempts across entities.
+
+Expectations follow one rule: a page or endpoint answers 404 when the caller may not see the
+plan (missing and forbidden look the same), 403 when the caller sees it but lacks the
+capability, a redirect to sign in (web) or 401 (API) for anonymous writes, and success otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from rumbo.accounts.models import Role
+from rumbo.accounts.permissions import ROLE_CAPABILITIES, Capability
+from rumbo.accounts.services import api_token_create
+
+ROLES = ["anonymous", "outsider", *Role.values, "overseer", "other_admin", "superuser"]
+C = Capability
+
+
+def caps(world: Any, who: str, entity_id: int) -> set[Capability]:
+    if who == "superuser":
+        return set(Capability)
+    if who == "anonymous" or who == "outsider":
+        return set()
+    if who == "overseer":
+        return {C.VIEW_PRIVATE} if entity_id == world.entity.pk else set()
+    if who == "other_admin":
+        return set(Capability) if entity_id == world.other_entity.pk else set()
+    return set(ROLE_CAPABILITIES[who]) if entity_id == world.entity.pk else set()
+
+
+@dataclass
+class Case:
+    name: str
+    method: str
+    url: Callable[[Any], str]
+    plan: str | None  # "plan" | "public_plan" | "other_plan" | None (no plan involved)
+    capability: Capability | None  # None = reading is enough
+    ok: int
+    api: bool = False
+    login_required: bool = True
+    data: Callable[[Any], dict[str, Any]] | None = None
+
+
+def _node_data(world: Any) -> dict[str, Any]:
+    return {"code": "NUEVO", "title": "Nodo nuevo", "weight": "1"}
+
+
+WEB: list[Case] = [
+    Case("home", "get", lambda w: "/", None, None, 200, login_required=False),
+    Case("plan list", "get", lambda w: "/planes/", None, None, 200, login_required=False),
+    Case("territory", "get", lambda w: "/territorio/", None, None, 200, login_required=False),
+    Case("private plan page", "get", lambda w: f"/planes/{w.plan.pk}/", "plan", None, 200, login_required=False),
+    Case("public plan page", "get", lambda w: f"/planes/{w.public_plan.pk}/", "public_plan", None, 200, login_required=False),
+    Case("other entity's plan page", "get", lambda w: f"/planes/{w.other_plan.pk}/", "other_plan", None, 200, login_required=False),
+    Case("tree fragment", "get", lambda w: f"/planes/{w.plan.pk}/arbol/", "plan", None, 200, login_required=False),
+    Case("export json", "get", lambda w: f"/planes/{w.plan.pk}/exportar.json", "plan", None, 200, login_required=False),
+    Case("export xlsx of other plan", "get", lambda w: f"/planes/{w.other_plan.pk}/exportar.xlsx", "other_plan", None, 200, login_required=False),
+    Case("edit plan", "get", lambda w: f"/planes/{w.plan.pk}/editar/", "plan", C.EDIT_PLAN, 200),
+    Case("edit other plan", "get", lambda w: f"/planes/{w.other_plan.pk}/editar/", "other_plan", C.EDIT_PLAN, 200),
+    Case("history", "get", lambda w: f"/planes/{w.plan.pk}/historial/", "plan", C.VIEW_PRIVATE, 200),
+    Case("history of public plan", "get", lambda w: f"/planes/{w.public_plan.pk}/historial/", "public_plan", C.VIEW_PRIVATE, 200),
+    Case("publish", "post", lambda w: f"/planes/{w.plan.pk}/publicar/", "plan", C.PUBLISH, 302, data=lambda w: {"published": "1"}),
+    Case("add node form", "get", lambda w: f"/planes/{w.plan.pk}/nodos/nuevo/", "plan", C.EDIT_TREE, 200),
+    Case("add node", "post", lambda w: f"/planes/{w.plan.pk}/nodos/nuevo/", "plan", C.EDIT_TREE, 302, data=_node_data),
+    Case("add node to other plan", "post", lambda w: f"/planes/{w.other_plan.pk}/nodos/nuevo/", "other_plan", C.EDIT_TREE, 302, data=_node_data),
+    Case("edit node", "get", lambda w: f"/planes/nodos/{w.node.pk}/editar/", "plan", C.EDIT_TREE, 200),
+    Case("edit other node", "post", lambda w: f"/planes/nodos/{w.other_node.pk}/editar/", "other_plan", C.EDIT_TREE, 302, data=_node_data),
+    Case("shift node", "post", lambda w: f"/planes/nodos/{w.node.pk}/desplazar/", "plan", C.EDIT_TREE, 302, data=lambda w: {"direction": "up"}),
+    Case("move node form", "get", lambda w: f"/planes/nodos/{w.node.pk}/mover/", "plan", C.EDIT_TREE, 200),
+    Case("delete node form", "get", lambda w: f"/planes/nodos/{w.node.pk}/eliminar/", "plan", C.EDIT_TREE, 200),
+    Case("delete node", "post", lambda w: f"/planes/nodos/{w.node.pk}/eliminar/", "plan", C.EDIT_TREE, 302, data=lambda w: {"children": "delete"}),
+    Case("delete other node", "post", lambda w: f"/planes/nodos/{w.other_node.pk}/eliminar/", "other_plan", C.EDIT_TREE, 302, data=lambda w: {"children": "delete"}),
+    Case("import page", "get", lambda w: f"/planes/{w.plan.pk}/importar/", "plan", C.EDIT_TREE, 200),
+    Case("add legal act", "get", lambda w: f"/planes/{w.plan.pk}/actos/nuevo/", "plan", C.EDIT_PLAN, 200),
+    Case("add plan link", "get", lambda w: f"/planes/{w.plan.pk}/vinculos/nuevo/", "plan", C.EDIT_PLAN, 200),
+    Case("comment", "post", lambda w: f"/planes/{w.plan.pk}/comentarios/", "plan", C.COMMENT, 302, data=lambda w: {"body": "Observación"}),
+    Case("comment on other plan", "post", lambda w: f"/planes/{w.other_plan.pk}/comentarios/", "other_plan", C.COMMENT, 302, data=lambda w: {"body": "Hola"}),
+]
+API: list[Case] = [
+    Case("api territories", "get", lambda w: "/api/v1/territories", None, None, 200, api=True, login_required=False),
+    Case("api entities", "get", lambda w: "/api/v1/entities", None, None, 200, api=True, login_required=False),
+    Case("api plan list", "get", lambda w: "/api/v1/plans", None, None, 200, api=True, login_required=False),
+    Case("api private plan", "get", lambda w: f"/api/v1/plans/{w.plan.pk}", "plan", None, 200, api=True, login_required=False),
+    Case("api public plan", "get", lambda w: f"/api/v1/plans/{w.public_plan.pk}", "public_plan", None, 200, api=True, login_required=False),
+    Case("api other plan tree", "get", lambda w: f"/api/v1/plans/{w.other_plan.pk}/tree", "other_plan", None, 200, api=True, login_required=False),
+    Case("api node", "get", lambda w: f"/api/v1/nodes/{w.node.pk}", "plan", None, 200, api=True, login_required=False),
+    Case("api create plan", "post", lambda w: "/api/v1/plans", "plan", C.EDIT_PLAN, 201, api=True,
+         data=lambda w: {"entity_id": w.entity.pk, "plan_type": "PAT", "name": "Plan por API"}),
+    Case("api patch plan", "patch", lambda w: f"/api/v1/plans/{w.plan.pk}", "plan", C.EDIT_PLAN, 200, api=True,
+         data=lambda w: {"vision": "Nueva visión"}),
+    Case("api add node", "post", lambda w: f"/api/v1/plans/{w.plan.pk}/nodes", "plan", C.EDIT_TREE, 201, api=True, data=_node_data),
+    Case("api add node to other plan", "post", lambda w: f"/api/v1/plans/{w.other_plan.pk}/nodes", "other_plan", C.EDIT_TREE, 201, api=True, data=_node_data),
+    Case("api patch node", "patch", lambda w: f"/api/v1/nodes/{w.node.pk}", "plan", C.EDIT_TREE, 200, api=True,
+         data=lambda w: {"title": "Cambiado"}),
+    Case("api patch other node", "patch", lambda w: f"/api/v1/nodes/{w.other_node.pk}", "other_plan", C.EDIT_TREE, 200, api=True,
+         data=lambda w: {"title": "Cambiado"}),
+    Case("api move node", "post", lambda w: f"/api/v1/nodes/{w.node.pk}/move", "plan", C.EDIT_TREE, 200, api=True,
+         data=lambda w: {"parent_id": None, "position": 0}),
+    Case("api delete node", "delete", lambda w: f"/api/v1/nodes/{w.node.pk}", "plan", C.EDIT_TREE, 200, api=True),
+    Case("api delete other node", "delete", lambda w: f"/api/v1/nodes/{w.other_node.pk}", "other_plan", C.EDIT_TREE, 200, api=True),
+]
+
+
+def expected_status(world: Any, who: str, case: Case) -> int:
+    plan = getattr(world, case.plan) if case.plan else None
+    entity_caps = caps(world, who, plan.entity_id) if plan else set()
+    visible = plan is None or plan.is_published or C.VIEW_PRIVATE in entity_caps
+    if case.capability is None:
+        return case.ok if visible else 404
+    if who == "anonymous" and case.login_required:
+        return 401 if case.api else 302
+    if case.name == "api create plan":
+        # creating a plan: the entity must be readable (404 otherwise), then EDIT_PLAN (403)
+        if C.VIEW_PRIVATE not in entity_caps:
+            return 404
+        return case.ok if C.EDIT_PLAN in entity_caps else 403
+    if not visible:
+        return 404
+    return case.ok if case.capability in entity_caps else 403
+
+
+def _client_for(world: Any, who: str, *, api: bool) -> tuple[Client, dict[str, str]]:
+    client = Client()
+    headers: dict[str, str] = {}
+    if who == "anonymous":
+        return client, headers
+    user = world.users.get(who) or (world.superuser if who == "superuser" else None)
+    if api:
+        _token, raw = api_token_create(actor=user, name="test")
+        headers["Authorization"] = f"Bearer {raw}"
+    else:
+        client.force_login(user)
+    return client, headers
+
+
+@pytest.fixture
+def world_with_root(world: Any, superuser: Any) -> Any:
+    world.superuser = superuser
+    return world
+
+
+@pytest.mark.parametrize("who", ROLES)
+@pytest.mark.parametrize("case", WEB + API, ids=lambda c: c.name)
+def test_permission_matrix(world_with_root: Any, who: str, case: Case) -> None:
+    world = world_with_root
+    # given a caller in a role
+    client, headers = _client_for(world, who, api=case.api)
+    url = case.url(world)
+    data = case.data(world) if case.data else None
+    # when they call the endpoint
+    if case.api and case.method != "get":
+        response = getattr(client, case.method)(url, data=json.dumps(data or {}), content_type="application/json",
+                                                headers=headers)
+    elif case.method == "get":
+        response = client.get(url, headers=headers)
+    else:
+        response = client.post(url, data=data or {}, headers=headers)
+    # then the status is what the rule says
+    expected = expected_status(world, who, case)
+    assert response.status_code == expected, (
+        f"{case.name} as {who}: got {response.status_code}, expected {expected}: {response.content[:300]!r}")
+    if expected == 302 and who == "anonymous":
+        assert "/entrar/" in response["Location"]
+
+
+def test_private_plans_do_not_leak_into_lists(world: Any) -> None:
+    client = Client()
+    client.force_login(world.users["other_admin"])
+    names = [p["name"] for p in client.get("/api/v1/plans").json()]
+    assert "Plan ajeno" in names and "Plan público" in names and "Plan privado" not in names
+    page = client.get("/planes/").content.decode()
+    assert "Plan privado" not in page and "Plan público" in page
+    anonymous = Client().get("/api/v1/plans").json()
+    assert [p["name"] for p in anonymous] == ["Plan público"]
+
+
+def test_an_invalid_token_is_refused_not_treated_as_anonymous(world: Any) -> None:
+    response = Client().get("/api/v1/plans", headers={"Authorization": "Bearer rmb_wrong"})
+    assert response.status_code == 401
