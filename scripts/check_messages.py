@@ -21,7 +21,7 @@ def msgids(po: Path) -> dict[str, str]:
     msgid = msgstr = None
     fuzzy = False
     key = None
-    for raw in po.read_text(encoding="utf-8").splitlines() + [""]:
+    for raw in [*po.read_text(encoding="utf-8").splitlines(), ""]:
         line = raw.strip()
         if line.startswith("#,") and "fuzzy" in line:
             fuzzy = True
@@ -56,8 +56,22 @@ def main() -> int:
         shutil.copytree(ROOT, work, ignore=shutil.ignore_patterns(".venv", "var", ".git", "node_modules"))
         env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test")
         subprocess.run(
-            [sys.executable, "manage.py", "makemessages", "-l", "es", "--ignore", "bench", "--ignore", "var", "-v", "0"],
-            cwd=work, check=True, env=env,
+            [
+                sys.executable,
+                "manage.py",
+                "makemessages",
+                "-l",
+                "es",
+                "--ignore",
+                "bench",
+                "--ignore",
+                "var",
+                "-v",
+                "0",
+            ],
+            cwd=work,
+            check=True,
+            env=env,
         )
         fresh = msgids(work / "locale" / "es" / "LC_MESSAGES" / "django.po")
     current = msgids(committed)

@@ -46,11 +46,13 @@ def world(db: Any, superuser: Any) -> World:
     users: dict[str, Any] = {}
     for role in Role.values:
         users[role] = MembershipFactory(user=UserFactory(username=role), entity=entity, role=role).user
-    users["other_admin"] = MembershipFactory(user=UserFactory(username="other_admin"), entity=other,
-                                             role=Role.ADMINISTRATOR).user
+    users["other_admin"] = MembershipFactory(
+        user=UserFactory(username="other_admin"), entity=other, role=Role.ADMINISTRATOR
+    ).user
     users["outsider"] = UserFactory(username="outsider")
-    users["overseer"] = MembershipFactory(user=UserFactory(username="overseer"), entity=overseer_entity,
-                                          role=Role.OBSERVER).user
+    users["overseer"] = MembershipFactory(
+        user=UserFactory(username="overseer"), entity=overseer_entity, role=Role.OBSERVER
+    ).user
     from rumbo.accounts.services import oversight_grant
 
     oversight_grant(actor=superuser, overseer=overseer_entity, overseen=entity)
@@ -63,5 +65,13 @@ def world(db: Any, superuser: Any) -> World:
     node = node_create(actor=superuser, plan=plan, parent=None, code="E1", title="Eje uno")
     other_node = node_create(actor=superuser, plan=other_plan, parent=None, code="X1", title="Eje ajeno")
     node_create(actor=superuser, plan=public_plan, parent=None, code="P1", title="Eje público")
-    return World(entity=entity, other_entity=other, users=users, plan=plan, public_plan=public_plan,
-                 other_plan=other_plan, node=node, other_node=other_node)
+    return World(
+        entity=entity,
+        other_entity=other,
+        users=users,
+        plan=plan,
+        public_plan=public_plan,
+        other_plan=other_plan,
+        node=node,
+        other_node=other_node,
+    )

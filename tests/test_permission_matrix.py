@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from rumbo.accounts.models import Role
+from rumbo.accounts.models import Entity, Membership, Role
 from rumbo.accounts.permissions import ROLE_CAPABILITIES, Capability
 from rumbo.accounts.services import api_token_create
 
@@ -40,7 +40,7 @@ class Case:
     name: str
     method: str
     url: Callable[[Any], str]
-    plan: str | None  # "plan" | "public_plan" | "other_plan" | None (no plan involved)
+    plan: str | None  # world attribute: a plan, an entity ("entity", "other_entity"), a membership; or None
     capability: Capability | None  # None = reading is enough
     ok: int
     api: bool = False
@@ -56,66 +56,393 @@ WEB: list[Case] = [
     Case("home", "get", lambda w: "/", None, None, 200, login_required=False),
     Case("plan list", "get", lambda w: "/planes/", None, None, 200, login_required=False),
     Case("territory", "get", lambda w: "/territorio/", None, None, 200, login_required=False),
-    Case("private plan page", "get", lambda w: f"/planes/{w.plan.pk}/", "plan", None, 200, login_required=False),
-    Case("public plan page", "get", lambda w: f"/planes/{w.public_plan.pk}/", "public_plan", None, 200, login_required=False),
-    Case("other entity's plan page", "get", lambda w: f"/planes/{w.other_plan.pk}/", "other_plan", None, 200, login_required=False),
-    Case("tree fragment", "get", lambda w: f"/planes/{w.plan.pk}/arbol/", "plan", None, 200, login_required=False),
-    Case("export json", "get", lambda w: f"/planes/{w.plan.pk}/exportar.json", "plan", None, 200, login_required=False),
-    Case("export xlsx of other plan", "get", lambda w: f"/planes/{w.other_plan.pk}/exportar.xlsx", "other_plan", None, 200, login_required=False),
+    Case(
+        "private plan page", "get", lambda w: f"/planes/{w.plan.pk}/", "plan", None, 200, login_required=False
+    ),
+    Case(
+        "public plan page",
+        "get",
+        lambda w: f"/planes/{w.public_plan.pk}/",
+        "public_plan",
+        None,
+        200,
+        login_required=False,
+    ),
+    Case(
+        "other entity's plan page",
+        "get",
+        lambda w: f"/planes/{w.other_plan.pk}/",
+        "other_plan",
+        None,
+        200,
+        login_required=False,
+    ),
+    Case(
+        "tree fragment",
+        "get",
+        lambda w: f"/planes/{w.plan.pk}/arbol/",
+        "plan",
+        None,
+        200,
+        login_required=False,
+    ),
+    Case(
+        "export json",
+        "get",
+        lambda w: f"/planes/{w.plan.pk}/exportar.json",
+        "plan",
+        None,
+        200,
+        login_required=False,
+    ),
+    Case(
+        "export xlsx of other plan",
+        "get",
+        lambda w: f"/planes/{w.other_plan.pk}/exportar.xlsx",
+        "other_plan",
+        None,
+        200,
+        login_required=False,
+    ),
     Case("edit plan", "get", lambda w: f"/planes/{w.plan.pk}/editar/", "plan", C.EDIT_PLAN, 200),
-    Case("edit other plan", "get", lambda w: f"/planes/{w.other_plan.pk}/editar/", "other_plan", C.EDIT_PLAN, 200),
+    Case(
+        "edit other plan",
+        "get",
+        lambda w: f"/planes/{w.other_plan.pk}/editar/",
+        "other_plan",
+        C.EDIT_PLAN,
+        200,
+    ),
     Case("history", "get", lambda w: f"/planes/{w.plan.pk}/historial/", "plan", C.VIEW_PRIVATE, 200),
-    Case("history of public plan", "get", lambda w: f"/planes/{w.public_plan.pk}/historial/", "public_plan", C.VIEW_PRIVATE, 200),
-    Case("publish", "post", lambda w: f"/planes/{w.plan.pk}/publicar/", "plan", C.PUBLISH, 302, data=lambda w: {"published": "1"}),
+    Case(
+        "history of public plan",
+        "get",
+        lambda w: f"/planes/{w.public_plan.pk}/historial/",
+        "public_plan",
+        C.VIEW_PRIVATE,
+        200,
+    ),
+    Case(
+        "publish",
+        "post",
+        lambda w: f"/planes/{w.plan.pk}/publicar/",
+        "plan",
+        C.PUBLISH,
+        302,
+        data=lambda w: {"published": "1"},
+    ),
     Case("add node form", "get", lambda w: f"/planes/{w.plan.pk}/nodos/nuevo/", "plan", C.EDIT_TREE, 200),
-    Case("add node", "post", lambda w: f"/planes/{w.plan.pk}/nodos/nuevo/", "plan", C.EDIT_TREE, 302, data=_node_data),
-    Case("add node to other plan", "post", lambda w: f"/planes/{w.other_plan.pk}/nodos/nuevo/", "other_plan", C.EDIT_TREE, 302, data=_node_data),
+    Case(
+        "add node",
+        "post",
+        lambda w: f"/planes/{w.plan.pk}/nodos/nuevo/",
+        "plan",
+        C.EDIT_TREE,
+        302,
+        data=_node_data,
+    ),
+    Case(
+        "add node to other plan",
+        "post",
+        lambda w: f"/planes/{w.other_plan.pk}/nodos/nuevo/",
+        "other_plan",
+        C.EDIT_TREE,
+        302,
+        data=_node_data,
+    ),
     Case("edit node", "get", lambda w: f"/planes/nodos/{w.node.pk}/editar/", "plan", C.EDIT_TREE, 200),
-    Case("edit other node", "post", lambda w: f"/planes/nodos/{w.other_node.pk}/editar/", "other_plan", C.EDIT_TREE, 302, data=_node_data),
-    Case("shift node", "post", lambda w: f"/planes/nodos/{w.node.pk}/desplazar/", "plan", C.EDIT_TREE, 302, data=lambda w: {"direction": "up"}),
+    Case(
+        "edit other node",
+        "post",
+        lambda w: f"/planes/nodos/{w.other_node.pk}/editar/",
+        "other_plan",
+        C.EDIT_TREE,
+        302,
+        data=_node_data,
+    ),
+    Case(
+        "shift node",
+        "post",
+        lambda w: f"/planes/nodos/{w.node.pk}/desplazar/",
+        "plan",
+        C.EDIT_TREE,
+        302,
+        data=lambda w: {"direction": "up"},
+    ),
     Case("move node form", "get", lambda w: f"/planes/nodos/{w.node.pk}/mover/", "plan", C.EDIT_TREE, 200),
-    Case("delete node form", "get", lambda w: f"/planes/nodos/{w.node.pk}/eliminar/", "plan", C.EDIT_TREE, 200),
-    Case("delete node", "post", lambda w: f"/planes/nodos/{w.node.pk}/eliminar/", "plan", C.EDIT_TREE, 302, data=lambda w: {"children": "delete"}),
-    Case("delete other node", "post", lambda w: f"/planes/nodos/{w.other_node.pk}/eliminar/", "other_plan", C.EDIT_TREE, 302, data=lambda w: {"children": "delete"}),
+    Case(
+        "delete node form", "get", lambda w: f"/planes/nodos/{w.node.pk}/eliminar/", "plan", C.EDIT_TREE, 200
+    ),
+    Case(
+        "delete node",
+        "post",
+        lambda w: f"/planes/nodos/{w.node.pk}/eliminar/",
+        "plan",
+        C.EDIT_TREE,
+        302,
+        data=lambda w: {"children": "delete"},
+    ),
+    Case(
+        "delete other node",
+        "post",
+        lambda w: f"/planes/nodos/{w.other_node.pk}/eliminar/",
+        "other_plan",
+        C.EDIT_TREE,
+        302,
+        data=lambda w: {"children": "delete"},
+    ),
     Case("import page", "get", lambda w: f"/planes/{w.plan.pk}/importar/", "plan", C.EDIT_TREE, 200),
     Case("add legal act", "get", lambda w: f"/planes/{w.plan.pk}/actos/nuevo/", "plan", C.EDIT_PLAN, 200),
     Case("add plan link", "get", lambda w: f"/planes/{w.plan.pk}/vinculos/nuevo/", "plan", C.EDIT_PLAN, 200),
-    Case("comment", "post", lambda w: f"/planes/{w.plan.pk}/comentarios/", "plan", C.COMMENT, 302, data=lambda w: {"body": "Observación"}),
-    Case("comment on other plan", "post", lambda w: f"/planes/{w.other_plan.pk}/comentarios/", "other_plan", C.COMMENT, 302, data=lambda w: {"body": "Hola"}),
+    Case(
+        "comment",
+        "post",
+        lambda w: f"/planes/{w.plan.pk}/comentarios/",
+        "plan",
+        C.COMMENT,
+        302,
+        data=lambda w: {"body": "Observación"},
+    ),
+    Case(
+        "entity page",
+        "get",
+        lambda w: f"/entidades/{w.entity.pk}/",
+        "entity",
+        None,
+        200,
+        login_required=False,
+    ),
+    Case("entity list", "get", lambda w: "/entidades/", None, C.VIEW_PRIVATE, 200),
+    Case(
+        "add member",
+        "post",
+        lambda w: f"/entidades/{w.entity.pk}/miembros/",
+        "entity",
+        C.MANAGE_MEMBERS,
+        302,
+        data=lambda w: {"username": "outsider", "role": "observer"},
+    ),
+    Case(
+        "add member to other entity",
+        "post",
+        lambda w: f"/entidades/{w.other_entity.pk}/miembros/",
+        "other_entity",
+        C.MANAGE_MEMBERS,
+        302,
+        data=lambda w: {"username": "outsider", "role": "observer"},
+    ),
+    Case(
+        "remove member",
+        "post",
+        lambda w: f"/miembros/{w.membership.pk}/quitar/",
+        "membership",
+        C.MANAGE_MEMBERS,
+        302,
+    ),
+    Case(
+        "layers page",
+        "get",
+        lambda w: f"/territorio/entidades/{w.entity.pk}/capas/",
+        "entity",
+        None,
+        200,
+        login_required=False,
+    ),
+    Case(
+        "upload a layer",
+        "post",
+        lambda w: f"/territorio/entidades/{w.entity.pk}/capas/",
+        "entity",
+        C.MANAGE_ENTITY,
+        200,
+        login_required=False,
+        data=lambda w: {"kind": "zoning"},
+    ),
+    Case(
+        "upload a layer to other entity",
+        "post",
+        lambda w: f"/territorio/entidades/{w.other_entity.pk}/capas/",
+        "other_entity",
+        C.MANAGE_ENTITY,
+        200,
+        login_required=False,
+        data=lambda w: {"kind": "zoning"},
+    ),
+    Case("tokens", "get", lambda w: "/cuenta/tokens/", None, None, 200, login_required=True),
+    Case(
+        "comment on other plan",
+        "post",
+        lambda w: f"/planes/{w.other_plan.pk}/comentarios/",
+        "other_plan",
+        C.COMMENT,
+        302,
+        data=lambda w: {"body": "Hola"},
+    ),
 ]
 API: list[Case] = [
-    Case("api territories", "get", lambda w: "/api/v1/territories", None, None, 200, api=True, login_required=False),
-    Case("api entities", "get", lambda w: "/api/v1/entities", None, None, 200, api=True, login_required=False),
+    Case(
+        "api territories",
+        "get",
+        lambda w: "/api/v1/territories",
+        None,
+        None,
+        200,
+        api=True,
+        login_required=False,
+    ),
+    Case(
+        "api entities", "get", lambda w: "/api/v1/entities", None, None, 200, api=True, login_required=False
+    ),
     Case("api plan list", "get", lambda w: "/api/v1/plans", None, None, 200, api=True, login_required=False),
-    Case("api private plan", "get", lambda w: f"/api/v1/plans/{w.plan.pk}", "plan", None, 200, api=True, login_required=False),
-    Case("api public plan", "get", lambda w: f"/api/v1/plans/{w.public_plan.pk}", "public_plan", None, 200, api=True, login_required=False),
-    Case("api other plan tree", "get", lambda w: f"/api/v1/plans/{w.other_plan.pk}/tree", "other_plan", None, 200, api=True, login_required=False),
-    Case("api node", "get", lambda w: f"/api/v1/nodes/{w.node.pk}", "plan", None, 200, api=True, login_required=False),
-    Case("api create plan", "post", lambda w: "/api/v1/plans", "plan", C.EDIT_PLAN, 201, api=True,
-         data=lambda w: {"entity_id": w.entity.pk, "plan_type": "PAT", "name": "Plan por API"}),
-    Case("api patch plan", "patch", lambda w: f"/api/v1/plans/{w.plan.pk}", "plan", C.EDIT_PLAN, 200, api=True,
-         data=lambda w: {"vision": "Nueva visión"}),
-    Case("api add node", "post", lambda w: f"/api/v1/plans/{w.plan.pk}/nodes", "plan", C.EDIT_TREE, 201, api=True, data=_node_data),
-    Case("api add node to other plan", "post", lambda w: f"/api/v1/plans/{w.other_plan.pk}/nodes", "other_plan", C.EDIT_TREE, 201, api=True, data=_node_data),
-    Case("api patch node", "patch", lambda w: f"/api/v1/nodes/{w.node.pk}", "plan", C.EDIT_TREE, 200, api=True,
-         data=lambda w: {"title": "Cambiado"}),
-    Case("api patch other node", "patch", lambda w: f"/api/v1/nodes/{w.other_node.pk}", "other_plan", C.EDIT_TREE, 200, api=True,
-         data=lambda w: {"title": "Cambiado"}),
-    Case("api move node", "post", lambda w: f"/api/v1/nodes/{w.node.pk}/move", "plan", C.EDIT_TREE, 200, api=True,
-         data=lambda w: {"parent_id": None, "position": 0}),
-    Case("api delete node", "delete", lambda w: f"/api/v1/nodes/{w.node.pk}", "plan", C.EDIT_TREE, 200, api=True),
-    Case("api delete other node", "delete", lambda w: f"/api/v1/nodes/{w.other_node.pk}", "other_plan", C.EDIT_TREE, 200, api=True),
+    Case(
+        "api private plan",
+        "get",
+        lambda w: f"/api/v1/plans/{w.plan.pk}",
+        "plan",
+        None,
+        200,
+        api=True,
+        login_required=False,
+    ),
+    Case(
+        "api public plan",
+        "get",
+        lambda w: f"/api/v1/plans/{w.public_plan.pk}",
+        "public_plan",
+        None,
+        200,
+        api=True,
+        login_required=False,
+    ),
+    Case(
+        "api other plan tree",
+        "get",
+        lambda w: f"/api/v1/plans/{w.other_plan.pk}/tree",
+        "other_plan",
+        None,
+        200,
+        api=True,
+        login_required=False,
+    ),
+    Case(
+        "api node",
+        "get",
+        lambda w: f"/api/v1/nodes/{w.node.pk}",
+        "plan",
+        None,
+        200,
+        api=True,
+        login_required=False,
+    ),
+    Case(
+        "api create plan",
+        "post",
+        lambda w: "/api/v1/plans",
+        "plan",
+        C.EDIT_PLAN,
+        201,
+        api=True,
+        data=lambda w: {"entity_id": w.entity.pk, "plan_type": "PAT", "name": "Plan por API"},
+    ),
+    Case(
+        "api patch plan",
+        "patch",
+        lambda w: f"/api/v1/plans/{w.plan.pk}",
+        "plan",
+        C.EDIT_PLAN,
+        200,
+        api=True,
+        data=lambda w: {"vision": "Nueva visión"},
+    ),
+    Case(
+        "api add node",
+        "post",
+        lambda w: f"/api/v1/plans/{w.plan.pk}/nodes",
+        "plan",
+        C.EDIT_TREE,
+        201,
+        api=True,
+        data=_node_data,
+    ),
+    Case(
+        "api add node to other plan",
+        "post",
+        lambda w: f"/api/v1/plans/{w.other_plan.pk}/nodes",
+        "other_plan",
+        C.EDIT_TREE,
+        201,
+        api=True,
+        data=_node_data,
+    ),
+    Case(
+        "api patch node",
+        "patch",
+        lambda w: f"/api/v1/nodes/{w.node.pk}",
+        "plan",
+        C.EDIT_TREE,
+        200,
+        api=True,
+        data=lambda w: {"title": "Cambiado"},
+    ),
+    Case(
+        "api patch other node",
+        "patch",
+        lambda w: f"/api/v1/nodes/{w.other_node.pk}",
+        "other_plan",
+        C.EDIT_TREE,
+        200,
+        api=True,
+        data=lambda w: {"title": "Cambiado"},
+    ),
+    Case(
+        "api move node",
+        "post",
+        lambda w: f"/api/v1/nodes/{w.node.pk}/move",
+        "plan",
+        C.EDIT_TREE,
+        200,
+        api=True,
+        data=lambda w: {"parent_id": None, "position": 0},
+    ),
+    Case(
+        "api delete node",
+        "delete",
+        lambda w: f"/api/v1/nodes/{w.node.pk}",
+        "plan",
+        C.EDIT_TREE,
+        200,
+        api=True,
+    ),
+    Case(
+        "api delete other node",
+        "delete",
+        lambda w: f"/api/v1/nodes/{w.other_node.pk}",
+        "other_plan",
+        C.EDIT_TREE,
+        200,
+        api=True,
+    ),
 ]
 
 
 def expected_status(world: Any, who: str, case: Case) -> int:
-    plan = getattr(world, case.plan) if case.plan else None
-    entity_caps = caps(world, who, plan.entity_id) if plan else set()
-    visible = plan is None or plan.is_published or C.VIEW_PRIVATE in entity_caps
-    if case.capability is None:
+    target = getattr(world, case.plan) if case.plan else None
+    entity_id = getattr(target, "entity_id", None) or getattr(target, "pk", None)
+    entity_caps = caps(world, who, entity_id) if target is not None else set()
+    if target is None or isinstance(target, Entity):
+        visible = True  # entities and territory are public facts
+    elif isinstance(target, Membership):
+        visible = C.VIEW_PRIVATE in entity_caps
+    else:
+        visible = target.is_published or C.VIEW_PRIVATE in entity_caps
+    if case.capability is None and not (who == "anonymous" and case.login_required):
         return case.ok if visible else 404
     if who == "anonymous" and case.login_required:
         return 401 if case.api else 302
+    if case.name == "entity list":  # any signed-in person sees the entities they belong to
+        return case.ok
+    if case.name == "tokens":
+        return case.ok
     if case.name == "api create plan":
         # creating a plan: the entity must be readable (404 otherwise), then EDIT_PLAN (403)
         if C.VIEW_PRIVATE not in entity_caps:
@@ -143,6 +470,7 @@ def _client_for(world: Any, who: str, *, api: bool) -> tuple[Client, dict[str, s
 @pytest.fixture
 def world_with_root(world: Any, superuser: Any) -> Any:
     world.superuser = superuser
+    world.membership = Membership.objects.get(entity=world.entity, role="reporter")
     return world
 
 
@@ -156,8 +484,9 @@ def test_permission_matrix(world_with_root: Any, who: str, case: Case) -> None:
     data = case.data(world) if case.data else None
     # when they call the endpoint
     if case.api and case.method != "get":
-        response = getattr(client, case.method)(url, data=json.dumps(data or {}), content_type="application/json",
-                                                headers=headers)
+        response = getattr(client, case.method)(
+            url, data=json.dumps(data or {}), content_type="application/json", headers=headers
+        )
     elif case.method == "get":
         response = client.get(url, headers=headers)
     else:
@@ -165,7 +494,8 @@ def test_permission_matrix(world_with_root: Any, who: str, case: Case) -> None:
     # then the status is what the rule says
     expected = expected_status(world, who, case)
     assert response.status_code == expected, (
-        f"{case.name} as {who}: got {response.status_code}, expected {expected}: {response.content[:300]!r}")
+        f"{case.name} as {who}: got {response.status_code}, expected {expected}: {response.content[:300]!r}"
+    )
     if expected == 302 and who == "anonymous":
         assert "/entrar/" in response["Location"]
 

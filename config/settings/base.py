@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -87,10 +88,12 @@ TEMPLATES = [
 ]
 
 
-def database_config() -> dict[str, object]:
+def database_config() -> dict[str, Any]:
     """SQLite under var/ unless DATABASE_URL says otherwise."""
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'rumbo.sqlite3'}"
-    config = dj_database_url.parse(url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")))
+    config: dict[str, Any] = dict(
+        dj_database_url.parse(url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")))
+    )
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets the web server read while the worker writes; IMMEDIATE takes the write
         # lock at BEGIN so two writers queue instead of failing with "database is locked".

@@ -13,7 +13,7 @@ SECRET_KEY = "test-only-not-secret"  # noqa: S105
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
 if os.environ.get("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"])}
+    DATABASES = {"default": dict(dj_database_url.parse(os.environ["DATABASE_URL"]))}
 else:
     DATABASES = {
         "default": {

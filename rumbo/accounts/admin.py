@@ -14,18 +14,18 @@ from rumbo.accounts.models import Entity, Membership, OversightGrant, User
 
 
 @admin.register(User)
-class RumboUserAdmin(UserAdmin):
+class RumboUserAdmin(UserAdmin[User]):
     pass
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.TabularInline[Membership, Entity]):
     model = Membership
     extra = 1
     autocomplete_fields = ["user"]
 
 
 @admin.register(Entity)
-class EntityAdmin(admin.ModelAdmin):
+class EntityAdmin(admin.ModelAdmin[Entity]):
     list_display = ["name", "kind", "country", "parent", "is_demo"]
     list_filter = ["country", "kind", "is_demo"]
     search_fields = ["name", "short_name"]
@@ -41,7 +41,7 @@ class EntityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(admin.ModelAdmin[Membership]):
     list_display = ["user", "entity", "role", "created_at"]
     list_filter = ["role", "entity"]
     autocomplete_fields = ["user", "entity"]
@@ -57,7 +57,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(OversightGrant)
-class OversightGrantAdmin(admin.ModelAdmin):
+class OversightGrantAdmin(admin.ModelAdmin[OversightGrant]):
     list_display = ["overseer", "overseen", "created_at"]
     autocomplete_fields = ["overseer", "overseen"]
 

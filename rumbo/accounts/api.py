@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
@@ -27,9 +28,16 @@ class EntityOut(Schema):
 
 
 def _entity_out(entity: Entity, member_ids: set[int]) -> dict[str, Any]:
-    return {"id": entity.pk, "name": entity.name, "short_name": entity.short_name, "kind": entity.kind,
-            "country": entity.country, "parent_id": entity.parent_id, "is_demo": entity.is_demo,
-            "is_member": entity.pk in member_ids}
+    return {
+        "id": entity.pk,
+        "name": entity.name,
+        "short_name": entity.short_name,
+        "kind": entity.kind,
+        "country": entity.country,
+        "parent_id": entity.parent_id,
+        "is_demo": entity.is_demo,
+        "is_member": entity.pk in member_ids,
+    }
 
 
 @router.get("/entities", response=list[EntityOut], summary="Entities that own plans")
@@ -49,5 +57,5 @@ def entity_detail(request: HttpRequest, entity_id: int) -> dict[str, Any]:
     user = api_reader(request)
     entity = Entity.objects.filter(pk=entity_id).first()
     if entity is None:
-        raise HttpError(404, "Not found")
+        raise HttpError(404, _("Not found."))
     return _entity_out(entity, set(user_access(user).by_entity))

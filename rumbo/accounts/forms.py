@@ -8,9 +8,12 @@ from rumbo.accounts.models import Role
 
 
 class MembershipForm(forms.Form):
-    username = forms.CharField(label=_("User name"), max_length=150,
-                               widget=forms.TextInput(attrs={"class": "form-control"}))
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, widget=forms.Select(attrs={"class": "form-select"}))
+    username = forms.CharField(
+        label=_("User name"), max_length=150, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+    role = forms.ChoiceField(
+        label=_("Role"), choices=Role.choices, widget=forms.Select(attrs={"class": "form-select"})
+    )
 
     def clean_username(self) -> object:
         username = self.cleaned_data["username"].strip()
@@ -21,5 +24,6 @@ class MembershipForm(forms.Form):
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(label=_("Token name"), max_length=100,
-                           widget=forms.TextInput(attrs={"class": "form-control"}))
+    name = forms.CharField(
+        label=_("Token name"), max_length=100, widget=forms.TextInput(attrs={"class": "form-control"})
+    )

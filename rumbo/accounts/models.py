@@ -22,9 +22,15 @@ class User(AbstractUser):
 class EntityKind(models.TextChoices):
     MUNICIPALITY = "municipality", _("Municipality")  # alcaldía / municipalidad distrital / municipio
     PROVINCIAL_MUNICIPALITY = "provincial_municipality", _("Provincial municipality")  # Peru
-    REGIONAL_GOVERNMENT = "regional_government", _("Regional or departmental government")  # gobierno regional, gobernación, estado
+    REGIONAL_GOVERNMENT = (
+        "regional_government",
+        _("Regional or departmental government"),
+    )  # gobierno regional, gobernación, estado
     MINISTRY = "ministry", _("Ministry or national agency")  # MINAM, Minvivienda, SEDATU
-    MANCOMUNIDAD = "mancomunidad", _("Association of municipalities")  # mancomunidad, asociación de municipios
+    MANCOMUNIDAD = (
+        "mancomunidad",
+        _("Association of municipalities"),
+    )  # mancomunidad, asociación de municipios
     PLANNING_INSTITUTE = "planning_institute", _("Planning institute")  # IMPLAN, instituto de planificación
     OTHER = "other", _("Other body")  # CAR, metropolitan area, committee…
 
@@ -66,16 +72,17 @@ class Role(models.TextChoices):
     PLANNER = "planner", _("Planner")  # technical team: builds and edits plans and their trees
     REPORTER = "reporter", _("Reporter")  # an office that reports data and progress
     APPROVER = "approver", _("Approver")  # reviews and approves data, reports and plan changes
-    COMMITTEE_MEMBER = "committee_member", _("Committee member")  # reads everything of the entity and comments
+    COMMITTEE_MEMBER = (
+        "committee_member",
+        _("Committee member"),
+    )  # reads everything of the entity and comments
     OBSERVER = "observer", _("Observer")  # reads everything of the entity
 
 
 class Membership(models.Model):
     """A user holds a role in an entity; the role applies to every plan the entity owns."""
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -10,7 +10,9 @@ from rumbo.accounts.models import Entity, Membership
 from rumbo.accounts.permissions import Capability, user_access
 
 
-def entity_get_for_user(*, entity_id: int, user: Any, capability: Capability = Capability.VIEW_PRIVATE) -> Entity | None:
+def entity_get_for_user(
+    *, entity_id: int, user: Any, capability: Capability = Capability.VIEW_PRIVATE
+) -> Entity | None:
     """The entity if the user holds `capability` in it; None for missing and forbidden alike."""
     if not user_access(user).can(entity_id, capability):
         return None

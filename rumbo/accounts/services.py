@@ -20,21 +20,43 @@ from rumbo.core.audit import AuditAction, audit_record, model_snapshot
 def raise_permission() -> None:
     raise PermissionDenied("superuser")
 
+
 ENTITY_FIELDS = ("name", "short_name", "kind", "country", "parent", "website", "is_demo")
 
 
-def entity_create(*, actor: Any, name: str, kind: str, country: str, parent: Entity | None = None,
-                  short_name: str = "", website: str = "", is_demo: bool = False) -> Entity:
+def entity_create(
+    *,
+    actor: Any,
+    name: str,
+    kind: str,
+    country: str,
+    parent: Entity | None = None,
+    short_name: str = "",
+    website: str = "",
+    is_demo: bool = False,
+) -> Entity:
     """A new entity. Only superusers create entities; the creator is not made a member."""
     if not getattr(actor, "is_superuser", False):
         raise_permission()
     with transaction.atomic():
-        entity = Entity(name=name, kind=kind, country=country.upper(), parent=parent,
-                        short_name=short_name, website=website, is_demo=is_demo)
+        entity = Entity(
+            name=name,
+            kind=kind,
+            country=country.upper(),
+            parent=parent,
+            short_name=short_name,
+            website=website,
+            is_demo=is_demo,
+        )
         entity.full_clean()
         entity.save()
-        audit_record(actor=actor, action=AuditAction.CREATED, target=entity, entity_id=entity.pk,
-                     changes={k: [None, v] for k, v in model_snapshot(entity, ENTITY_FIELDS).items()})
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATED,
+            target=entity,
+            entity_id=entity.pk,
+            changes={k: [None, v] for k, v in model_snapshot(entity, ENTITY_FIELDS).items()},
+        )
     return entity
 
 
@@ -50,8 +72,13 @@ def entity_update(*, actor: Any, entity: Entity, **fields: Any) -> Entity:
         entity.full_clean()
         entity.save()
         after = model_snapshot(entity, ENTITY_FIELDS)
-        audit_record(actor=actor, action=AuditAction.UPDATED, target=entity, entity_id=entity.pk,
-                     changes={k: [before[k], after[k]] for k in after if before[k] != after[k]})
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATED,
+            target=entity,
+            entity_id=entity.pk,
+            changes={k: [before[k], after[k]] for k in after if before[k] != after[k]},
+        )
     return entity
 
 
@@ -63,8 +90,13 @@ def membership_add(*, actor: Any, entity: Entity, user: Any, role: str) -> Membe
     with transaction.atomic():
         membership, created = Membership.objects.get_or_create(user=user, entity=entity, role=role)
         if created:
-            audit_record(actor=actor, action=AuditAction.GRANTED, target=membership, entity_id=entity.pk,
-                         changes={"user": [None, user.pk], "role": [None, role]})
+            audit_record(
+                actor=actor,
+                action=AuditAction.GRANTED,
+                target=membership,
+                entity_id=entity.pk,
+                changes={"user": [None, user.pk], "role": [None, role]},
+            )
     access_forget(user)
     return membership
 
@@ -75,12 +107,17 @@ def membership_remove(*, actor: Any, membership: Membership) -> None:
     with transaction.atomic():
         if membership.role == Role.ADMINISTRATOR:
             admins = Membership.objects.select_for_update().filter(
-                entity_id=membership.entity_id, role=Role.ADMINISTRATOR)
+                entity_id=membership.entity_id, role=Role.ADMINISTRATOR
+            )
             if admins.count() <= 1 and not getattr(actor, "is_superuser", False):
                 raise ValidationError(_("An entity must keep at least one administrator."))
-        audit_record(actor=actor, action=AuditAction.REVOKED, target=membership,
-                     entity_id=membership.entity_id,
-                     changes={"user": [membership.user_id, None], "role": [membership.role, None]})
+        audit_record(
+            actor=actor,
+            action=AuditAction.REVOKED,
+            target=membership,
+            entity_id=membership.entity_id,
+            changes={"user": [membership.user_id, None], "role": [membership.role, None]},
+        )
         membership.delete()
     access_forget(membership.user)
 
@@ -96,16 +133,26 @@ def oversight_grant(*, actor: Any, overseer: Entity, overseen: Entity) -> Oversi
     with transaction.atomic():
         grant, created = OversightGrant.objects.get_or_create(overseer=overseer, overseen=overseen)
         if created:
-            audit_record(actor=actor, action=AuditAction.GRANTED, target=grant, entity_id=overseen.pk,
-                         changes={"overseer": [None, overseer.pk]})
+            audit_record(
+                actor=actor,
+                action=AuditAction.GRANTED,
+                target=grant,
+                entity_id=overseen.pk,
+                changes={"overseer": [None, overseer.pk]},
+            )
     return grant
 
 
 def oversight_revoke(*, actor: Any, grant: OversightGrant) -> None:
     require(actor, grant.overseen_id, Capability.MANAGE_ENTITY)
     with transaction.atomic():
-        audit_record(actor=actor, action=AuditAction.REVOKED, target=grant, entity_id=grant.overseen_id,
-                     changes={"overseer": [grant.overseer_id, None]})
+        audit_record(
+            actor=actor,
+            action=AuditAction.REVOKED,
+            target=grant,
+            entity_id=grant.overseen_id,
+            changes={"overseer": [grant.overseer_id, None]},
+        )
         grant.delete()
 
 
@@ -118,8 +165,9 @@ def api_token_create(*, actor: Any, name: str) -> tuple[ApiToken, str]:
     if not getattr(actor, "is_authenticated", False):
         raise_permission()
     raw = "rmb_" + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=actor, name=name or _("API token"), prefix=raw[:10],
-                                    key_hash=_token_hash(raw))
+    token = ApiToken.objects.create(
+        user=actor, name=name or _("API token"), prefix=raw[:10], key_hash=_token_hash(raw)
+    )
     return token, raw
 
 
@@ -134,8 +182,11 @@ def api_token_authenticate(*, raw: str) -> Any | None:
     """The active user owning this token, or None."""
     if not raw or not raw.startswith("rmb_"):
         return None
-    token = (ApiToken.objects.select_related("user")
-             .filter(key_hash=_token_hash(raw), revoked_at__isnull=True).first())
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=_token_hash(raw), revoked_at__isnull=True)
+        .first()
+    )
     if token is None or not token.user.is_active:
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())

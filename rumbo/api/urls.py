@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.errors import ValidationError as NinjaValidationError
 
 from rumbo.accounts.api import router as entities_router
 from rumbo.plans.api import router as plans_router
@@ -38,6 +42,51 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
 
 @api.exception_handler(PermissionDenied)
 def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    return api.create_response(request, {"detail": "No tiene permiso para esta operación."}, status=403)
+    return api.create_response(
+        request, {"detail": _("You do not have permission for this operation.")}, status=403
+    )
 
 
+def _input_message(error: dict[str, Any]) -> str:
+    """A pydantic validation error in the user's language."""
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    if kind == "missing":
+        return _("This field is required.")
+    if kind in ("greater_than_equal", "greater_than"):
+        return _("Must be at least %(limit)s.") % {"limit": ctx.get("ge", ctx.get("gt"))}
+    if kind in ("less_than_equal", "less_than"):
+        return _("Must be at most %(limit)s.") % {"limit": ctx.get("le", ctx.get("lt"))}
+    if kind == "string_too_short":
+        return _("Must not be empty.")
+    if kind == "string_too_long":
+        return _("Too long: at most %(max)s characters.") % {"max": ctx.get("max_length")}
+    if kind in (
+        "int_parsing",
+        "int_type",
+        "int_from_float",
+        "float_parsing",
+        "float_type",
+        "decimal_parsing",
+        "decimal_type",
+    ):
+        return _("Must be a number.")
+    if kind == "enum":
+        return _("Not an allowed value; use one of: %(values)s.") % {"values": ctx.get("expected", "")}
+    if kind in ("json_invalid", "model_attributes_type", "dict_type"):
+        return _("The request body is not valid JSON.")
+    if kind in ("bool_parsing", "bool_type"):
+        return _("Must be true or false.")
+    return _("Invalid value.")
+
+
+@api.exception_handler(NinjaValidationError)
+def input_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors = []
+    for error in exc.errors:
+        location = [
+            str(part) for part in error.get("loc", ()) if part not in ("body", "payload", "query", "path")
+        ]
+        errors.append({"field": ".".join(location), "message": _input_message(error)})
+    detail = "; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors)
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=422)

@@ -79,4 +79,4 @@ def audit_events_for(obj: models.Model, *, include_scope: bool = True) -> models
     return AuditEvent.objects.filter(condition).select_related("actor", "target_type")
 
 
-__all__ = ["AuditAction", "audit_record", "audit_events_for", "model_snapshot", "snapshot_diff"]
+__all__ = ["AuditAction", "audit_events_for", "audit_record", "model_snapshot", "snapshot_diff"]

@@ -1,11 +1,18 @@
-"""Fast JSON responses (orjson) for large payloads such as trees and GeoJSON."""
+"""HTTP plumbing shared by every app: typed htmx requests and fast JSON responses (orjson)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import orjson
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django_htmx.middleware import HtmxDetails
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A request that went through django-htmx's middleware (for type checking views)."""
+
+    htmx: HtmxDetails
 
 
 def json_response(data: Any, *, status: int = 200, content_type: str = "application/json") -> HttpResponse:

@@ -51,7 +51,9 @@ class JobProgress:
             message=message,
         )
 
-    def update(self, *, done: int, total: int | None = None, message: str | None = None, force: bool = False) -> None:
+    def update(
+        self, *, done: int, total: int | None = None, message: str | None = None, force: bool = False
+    ) -> None:
         now = time.monotonic()
         if not force and now - self._last < self.interval:
             return

@@ -76,9 +76,7 @@ class Job(models.Model):
 
     kind = models.CharField(_("kind"), max_length=60)
     title = models.CharField(_("title"), max_length=300)
-    status = models.CharField(
-        _("status"), max_length=20, choices=JobStatus.choices, default=JobStatus.QUEUED
-    )
+    status = models.CharField(_("status"), max_length=20, choices=JobStatus.choices, default=JobStatus.QUEUED)
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
     message = models.TextField(blank=True, default="")

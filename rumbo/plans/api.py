@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
@@ -140,38 +141,63 @@ class DeletedOut(Schema):
     deleted: int
 
 
+def _actor(request: HttpRequest) -> Any:
+    """The user that ApiTokenAuth authenticated (ninja sets `request.auth`)."""
+    return request.auth  # type: ignore[attr-defined]
+
+
 def _plan_out(plan: Plan) -> dict[str, Any]:
     return {
-        "id": plan.pk, "name": plan.name, "code": plan.code, "plan_type": plan.plan_type.code,
-        "country": plan.entity.country, "entity_id": plan.entity_id, "entity_name": plan.entity.name,
-        "status": plan.status, "horizon_start": plan.horizon_start, "horizon_end": plan.horizon_end,
-        "vision": plan.vision, "target_image": plan.target_image, "is_published": plan.is_published,
-        "is_demo": plan.is_demo, "unit_codes": [u.code for u in plan.units.all()],
+        "id": plan.pk,
+        "name": plan.name,
+        "code": plan.code,
+        "plan_type": plan.plan_type.code,
+        "country": plan.entity.country,
+        "entity_id": plan.entity_id,
+        "entity_name": plan.entity.name,
+        "status": plan.status,
+        "horizon_start": plan.horizon_start,
+        "horizon_end": plan.horizon_end,
+        "vision": plan.vision,
+        "target_image": plan.target_image,
+        "is_published": plan.is_published,
+        "is_demo": plan.is_demo,
+        "unit_codes": [u.code for u in plan.units.all()],
         "levels": [lvl.name for lvl in plan.levels.all()],
     }
 
 
 def _node_out(node: Node) -> dict[str, Any]:
     return {
-        "id": node.pk, "plan_id": node.plan_id, "parent_id": node.parent_id, "code": node.code,
-        "title": node.title, "level": node.level.name, "depth": node.depth, "position": node.position,
-        "weight": float(node.weight), "responsible": node.responsible, "term": node.term or None,
-        "term_start": node.term_start, "term_end": node.term_end, "description": node.description,
+        "id": node.pk,
+        "plan_id": node.plan_id,
+        "parent_id": node.parent_id,
+        "code": node.code,
+        "title": node.title,
+        "level": node.level.name,
+        "depth": node.depth,
+        "position": node.position,
+        "weight": float(node.weight),
+        "responsible": node.responsible,
+        "term": node.term or None,
+        "term_start": node.term_start,
+        "term_end": node.term_end,
+        "description": node.description,
     }
 
 
 def _readable_plan(request: HttpRequest, plan_id: int) -> Plan:
     plan = plan_get_for_user(plan_id=plan_id, user=api_reader(request))
     if plan is None:
-        raise HttpError(404, "Not found")
+        raise HttpError(404, _("Not found."))
     return plan
 
 
 def _writable_plan(request: HttpRequest, plan_id: int, capability: Capability) -> Plan:
-    plan = plan_get_for_user(plan_id=plan_id, user=request.auth)
+    plan = plan_get_for_user(plan_id=plan_id, user=_actor(request))
     if plan is None:
-        raise HttpError(404, "Not found")
-    if not user_access(request.auth).can(plan.entity_id, capability):
+        raise HttpError(404, _("Not found."))
+    if not user_access(_actor(request)).can(plan.entity_id, capability):
         raise PermissionDenied
     return plan
 
@@ -180,12 +206,14 @@ def _units(codes: list[str], country: str) -> list[TerritorialUnit]:
     found = {u.code: u for u in TerritorialUnit.objects.filter(country=country, code__in=codes)}
     unknown = [c for c in codes if c not in found]
     if unknown:
-        raise HttpError(422, "Códigos territoriales desconocidos: " + ", ".join(unknown))
+        raise HttpError(422, _("Unknown territorial unit codes: %(codes)s") % {"codes": ", ".join(unknown)})
     return [found[c] for c in codes]
 
 
 @router.get("/plans", response=list[PlanOut], summary="Plans the caller may see")
-def plans_list(request: HttpRequest, entity_id: int | None = None, country: str | None = None) -> list[dict[str, Any]]:
+def plans_list(
+    request: HttpRequest, entity_id: int | None = None, country: str | None = None
+) -> list[dict[str, Any]]:
     """Published plans, plus private ones of entities where the caller may read private data."""
     qs = plans_visible_to(user=api_reader(request)).prefetch_related("units", "levels")
     if entity_id:
@@ -204,23 +232,38 @@ def plan_detail(request: HttpRequest, plan_id: int) -> dict[str, Any]:
 def plan_tree(request: HttpRequest, plan_id: int) -> HttpResponse:
     """The whole tree in display order. `share` is each node's weight normalised among its siblings."""
     plan = _readable_plan(request, plan_id)
-    return json_response({"plan_id": plan.pk, "levels": [lvl.name for lvl in plan.levels.all()],
-                          "nodes": plan_tree_nested(plan=plan)})
+    return json_response(
+        {
+            "plan_id": plan.pk,
+            "levels": [lvl.name for lvl in plan.levels.all()],
+            "nodes": plan_tree_nested(plan=plan),
+        }
+    )
 
 
 @router.post("/plans", response={201: PlanOut}, auth=token_auth, summary="Create a plan")
 def plan_create(request: HttpRequest, payload: PlanIn) -> tuple[int, dict[str, Any]]:
     entity = Entity.objects.filter(pk=payload.entity_id).first()
-    if entity is None or not user_access(request.auth).can(entity.pk, Capability.VIEW_PRIVATE):
-        raise HttpError(404, "Entidad no encontrada")
+    if entity is None or not user_access(_actor(request)).can(entity.pk, Capability.VIEW_PRIVATE):
+        raise HttpError(404, _("Entity not found."))
     plan_type = PlanType.objects.filter(code=payload.plan_type, country__in=[entity.country, "XX"]).first()
     if plan_type is None:
-        raise HttpError(422, "Tipo de plan desconocido para este país: " + payload.plan_type)
+        raise HttpError(422, _("Unknown plan type for this country: %(code)s") % {"code": payload.plan_type})
     plan = services.plan_create(
-        actor=request.auth, entity=entity, plan_type=plan_type, name=payload.name, code=payload.code,
-        status=payload.status, horizon_start=payload.horizon_start, horizon_end=payload.horizon_end,
-        vision=payload.vision, target_image=payload.target_image, description=payload.description,
-        units=_units(payload.unit_codes, entity.country), levels=payload.levels)
+        actor=_actor(request),
+        entity=entity,
+        plan_type=plan_type,
+        name=payload.name,
+        code=payload.code,
+        status=payload.status,
+        horizon_start=payload.horizon_start,
+        horizon_end=payload.horizon_end,
+        vision=payload.vision,
+        target_image=payload.target_image,
+        description=payload.description,
+        units=_units(payload.unit_codes, entity.country),
+        levels=payload.levels,
+    )
     return 201, _plan_out(plan)
 
 
@@ -228,29 +271,31 @@ def plan_create(request: HttpRequest, payload: PlanIn) -> tuple[int, dict[str, A
 def plan_patch(request: HttpRequest, plan_id: int, payload: PlanPatch) -> dict[str, Any]:
     plan = _writable_plan(request, plan_id, Capability.EDIT_PLAN)
     fields = payload.dict(exclude_unset=True)
-    services.plan_update(actor=request.auth, plan=plan, **fields)
+    services.plan_update(actor=_actor(request), plan=plan, **fields)
     return _plan_out(plan)
 
 
-@router.post("/plans/{plan_id}/nodes", response={201: NodeOut}, auth=token_auth, summary="Add a node to the tree")
+@router.post(
+    "/plans/{plan_id}/nodes", response={201: NodeOut}, auth=token_auth, summary="Add a node to the tree"
+)
 def node_create(request: HttpRequest, plan_id: int, payload: NodeIn) -> tuple[int, dict[str, Any]]:
     plan = _writable_plan(request, plan_id, Capability.EDIT_TREE)
     parent = None
     if payload.parent_id is not None:
         parent = Node.objects.filter(plan=plan, pk=payload.parent_id).first()
         if parent is None:
-            raise HttpError(422, "El nodo padre no existe en este plan.")
+            raise HttpError(422, _("The parent node does not exist in this plan."))
     data = payload.dict(exclude={"parent_id"})
     data["term"] = data["term"] or ""
-    node = services.node_create(actor=request.auth, plan=plan, parent=parent, **data)
+    node = services.node_create(actor=_actor(request), plan=plan, parent=parent, **data)
     return 201, _node_out(node)
 
 
 def _writable_node(request: HttpRequest, node_id: int) -> Node:
-    node = node_get_for_user(node_id=node_id, user=request.auth)
+    node = node_get_for_user(node_id=node_id, user=_actor(request))
     if node is None:
-        raise HttpError(404, "Not found")
-    if not user_access(request.auth).can(node.plan.entity_id, Capability.EDIT_TREE):
+        raise HttpError(404, _("Not found."))
+    if not user_access(_actor(request)).can(node.plan.entity_id, Capability.EDIT_TREE):
         raise PermissionDenied
     return node
 
@@ -259,7 +304,7 @@ def _writable_node(request: HttpRequest, node_id: int) -> Node:
 def node_detail(request: HttpRequest, node_id: int) -> dict[str, Any]:
     node = node_get_for_user(node_id=node_id, user=api_reader(request))
     if node is None:
-        raise HttpError(404, "Not found")
+        raise HttpError(404, _("Not found."))
     return _node_out(node)
 
 
@@ -269,20 +314,22 @@ def node_patch(request: HttpRequest, node_id: int, payload: NodePatch) -> dict[s
     fields = payload.dict(exclude_unset=True)
     if "term" in fields:
         fields["term"] = fields["term"] or ""
-    services.node_update(actor=request.auth, node=node, **fields)
+    services.node_update(actor=_actor(request), node=node, **fields)
     node.refresh_from_db()
     return _node_out(node)
 
 
-@router.post("/nodes/{node_id}/move", response=NodeOut, auth=token_auth, summary="Move a node and its subtree")
+@router.post(
+    "/nodes/{node_id}/move", response=NodeOut, auth=token_auth, summary="Move a node and its subtree"
+)
 def node_move(request: HttpRequest, node_id: int, payload: NodeMoveIn) -> dict[str, Any]:
     node = _writable_node(request, node_id)
     parent = None
     if payload.parent_id is not None:
         parent = Node.objects.filter(plan_id=node.plan_id, pk=payload.parent_id).first()
         if parent is None:
-            raise HttpError(422, "El nuevo padre no existe en este plan.")
-    services.node_move(actor=request.auth, node=node, new_parent=parent, position=payload.position)
+            raise HttpError(422, _("The new parent does not exist in this plan."))
+    services.node_move(actor=_actor(request), node=node, new_parent=parent, position=payload.position)
     node.refresh_from_db()
     return _node_out(node)
 
@@ -292,5 +339,5 @@ def node_delete(request: HttpRequest, node_id: int, children: str = "delete") ->
     """`children=delete` removes the whole subtree; `children=promote` moves the children up."""
     node = _writable_node(request, node_id)
     if children not in ("delete", "promote"):
-        raise HttpError(422, "children debe ser 'delete' o 'promote'.")
-    return {"deleted": services.node_delete(actor=request.auth, node=node, children=children)}
+        raise HttpError(422, _("children must be 'delete' or 'promote'."))
+    return {"deleted": services.node_delete(actor=_actor(request), node=node, children=children)}

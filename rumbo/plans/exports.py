@@ -106,8 +106,10 @@ def plan_export_rows(*, plan: Plan) -> list[dict[str, Any]]:
     Values are typed: `peso` a Decimal, years and `orden` (1-based among siblings) ints or None,
     `ambito` a list of unit codes ("PE:220101" when the unit is of another country).
     """
-    summary = plan_tree(plan=plan)
+    summary = plan_tree(plan=plan, with_description=True)
     codes = {row.id: row.code for row in summary.rows}
+    # The tree reads weights as floats for speed; the file carries the exact decimal.
+    weights: dict[int, Decimal] = dict(Node.objects.filter(plan=plan).values_list("id", "weight"))
     country = plan.entity.country
     units: dict[int, list[str]] = defaultdict(list)
     through = Node.units.through.objects.filter(node__plan=plan).order_by(
@@ -123,7 +125,7 @@ def plan_export_rows(*, plan: Plan) -> list[dict[str, Any]]:
             "nivel": row.level_name,
             "titulo": row.title,
             "codigo_padre": codes.get(row.parent_id, "") if row.parent_id else "",
-            "peso": row.weight,
+            "peso": weights[row.id],
             "responsable": row.responsible,
             "plazo": TERM_TO_FILE.get(row.term, row.term),
             "anio_inicio": row.term_start,

@@ -36,14 +36,24 @@ class PlanForm(BootstrapMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=300)
     code = forms.CharField(label=_("Short name"), max_length=60, required=False)
     status = forms.ChoiceField(label=_("Status"), choices=PlanStatus.choices, initial=PlanStatus.FORMULATION)
-    horizon_start = forms.IntegerField(label=_("Horizon from (year)"), min_value=1900, max_value=2200, required=False)
-    horizon_end = forms.IntegerField(label=_("Horizon to (year)"), min_value=1900, max_value=2200, required=False)
+    horizon_start = forms.IntegerField(
+        label=_("Horizon from (year)"), min_value=1900, max_value=2200, required=False
+    )
+    horizon_end = forms.IntegerField(
+        label=_("Horizon to (year)"), min_value=1900, max_value=2200, required=False
+    )
     unit_codes = forms.CharField(
-        label=_("Territory (unit codes)"), required=False,
-        help_text=_("Official codes separated by commas, e.g. 220101, 220102."))
+        label=_("Territory (unit codes)"),
+        required=False,
+        help_text=_("Official codes separated by commas, e.g. 220101, 220102."),
+    )
     vision = forms.CharField(label=_("Vision"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    target_image = forms.CharField(label=_("Imagen objetivo"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    target_image = forms.CharField(
+        label=_("Imagen objetivo"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
 
     def __init__(self, *args: Any, entities: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -72,31 +82,49 @@ class PlanForm(BootstrapMixin, forms.Form):
 class NodeForm(BootstrapMixin, forms.Form):
     code = forms.CharField(label=_("Code"), max_length=60)
     title = forms.CharField(label=_("Title"), max_length=500)
-    weight = forms.CharField(label=_("Weight"), initial="1", max_length=20,
-                             help_text=_("Relative to its siblings; roll-ups normalise the weights."))
+    weight = forms.CharField(
+        label=_("Weight"),
+        initial="1",
+        max_length=20,
+        help_text=_("Relative to its siblings; roll-ups normalise the weights."),
+    )
     responsible = forms.CharField(label=_("Responsible office"), max_length=200, required=False)
     term = forms.ChoiceField(label=_("Term"), choices=[("", "—"), *Term.choices], required=False)
     term_start = forms.IntegerField(label=_("From (year)"), min_value=1900, max_value=2200, required=False)
     term_end = forms.IntegerField(label=_("To (year)"), min_value=1900, max_value=2200, required=False)
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
 
 class NodeDeleteForm(forms.Form):
     children = forms.ChoiceField(
-        choices=[(ChildrenRule.DELETE, _("Delete it with everything under it")),
-                 (ChildrenRule.PROMOTE, _("Delete only this node and move its children up one level"))],
-        initial=ChildrenRule.DELETE, widget=forms.RadioSelect)
+        choices=[
+            (ChildrenRule.DELETE, _("Delete it with everything under it")),
+            (ChildrenRule.PROMOTE, _("Delete only this node and move its children up one level")),
+        ],
+        initial=ChildrenRule.DELETE,
+        widget=forms.RadioSelect,
+    )
 
 
 class NodeMoveForm(BootstrapMixin, forms.Form):
-    parent_code = forms.CharField(label=_("New parent (code)"), required=False, max_length=60,
-                                  help_text=_("Leave empty to move it to the first level."))
-    position = forms.IntegerField(label=_("Position among its new siblings (1 = first)"), min_value=1, required=False)
+    parent_code = forms.CharField(
+        label=_("New parent (code)"),
+        required=False,
+        max_length=60,
+        help_text=_("Leave empty to move it to the first level."),
+    )
+    position = forms.IntegerField(
+        label=_("Position among its new siblings (1 = first)"), min_value=1, required=False
+    )
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("File (XLSX, CSV or JSON)"),
-                           widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx,.csv,.json,.txt"}))
+    file = forms.FileField(
+        label=_("File (XLSX, CSV or JSON)"),
+        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx,.csv,.json,.txt"}),
+    )
 
 
 def clean_document_upload(upload: Any) -> Any:
@@ -107,22 +135,34 @@ def clean_document_upload(upload: Any) -> Any:
     if not name.endswith(UPLOAD_EXTENSIONS):
         raise ValidationError(_("Only PDF, Word, OpenDocument, JPEG and PNG files are accepted."))
     if upload.size > UPLOAD_MAX_BYTES:
-        raise ValidationError(_("The file is larger than %(mb)s MB.") % {"mb": UPLOAD_MAX_BYTES // (1024 * 1024)})
+        raise ValidationError(
+            _("The file is larger than %(mb)s MB.") % {"mb": UPLOAD_MAX_BYTES // (1024 * 1024)}
+        )
     head = upload.read(8)
     upload.seek(0)
-    signatures = {".pdf": (b"%PDF",), ".png": (b"\x89PNG",), ".jpg": (b"\xff\xd8",), ".jpeg": (b"\xff\xd8",),
-                  ".docx": (b"PK",), ".odt": (b"PK",), ".doc": (b"\xd0\xcf\x11\xe0",)}
+    signatures = {
+        ".pdf": (b"%PDF",),
+        ".png": (b"\x89PNG",),
+        ".jpg": (b"\xff\xd8",),
+        ".jpeg": (b"\xff\xd8",),
+        ".docx": (b"PK",),
+        ".odt": (b"PK",),
+        ".doc": (b"\xd0\xcf\x11\xe0",),
+    }
     for ext, magics in signatures.items():
         if name.endswith(ext) and not head.startswith(magics):
             raise ValidationError(_("The file content does not match its extension."))
     return upload
 
 
-class LegalActForm(BootstrapMixin, forms.ModelForm):
+class LegalActForm(BootstrapMixin, forms.ModelForm[LegalAct]):
     class Meta:
         model = LegalAct
         fields = ["act_type", "number", "date", "issuer", "summary", "file"]
-        widgets = {"date": forms.DateInput(attrs={"type": "date"}), "summary": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}),
+            "summary": forms.Textarea(attrs={"rows": 2}),
+        }
 
     act_type = forms.ChoiceField(label=_("Type"), choices=LegalActType.choices)
 

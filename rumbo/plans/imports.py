@@ -28,9 +28,10 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Count, Max
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -1179,8 +1180,14 @@ def _set_levels(plan: Plan, ip: ImportPlan) -> dict[int, PlanLevel]:
     return levels
 
 
-def _db_values(fields: list[Any], values: Iterable[Any]) -> list[Any]:
-    return [f.get_db_prep_save(v, connection=connection) for f, v in zip(fields, values, strict=True)]
+def _db_values(fields: list[Any], values: Iterable[Any], db: Any) -> list[Any]:
+    return [f.get_db_prep_save(v, connection=db) for f, v in zip(fields, values, strict=True)]
+
+
+def _fields(model: type[Any], names: list[str]) -> list[Any]:
+    """The concrete fields of `model` with these names (foreign keys by field name)."""
+    by_name = {f.name: f for f in model._meta.concrete_fields}
+    return [by_name[name] for name in names]
 
 
 def _insert_rows(model: type[Any], field_names: list[str], rows: list[list[Any]]) -> None:
@@ -1191,13 +1198,14 @@ def _insert_rows(model: type[Any], field_names: list[str], rows: list[list[Any]]
     """
     if not rows:
         return
-    fields = [model._meta.get_field(name) for name in field_names]
-    qn = connection.ops.quote_name
+    fields = _fields(model, field_names)
+    db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: the thread-local proxy costs per value
+    qn = db.ops.quote_name
     columns = ", ".join(qn(f.column) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, [_db_values(fields, row) for row in rows])
+    with db.cursor() as cursor:
+        cursor.executemany(sql, [_db_values(fields, row, db) for row in rows])
 
 
 def _update_rows(nodes: list[Node], field_names: list[str]) -> None:
@@ -1207,12 +1215,15 @@ def _update_rows(nodes: list[Node], field_names: list[str]) -> None:
     """
     if not nodes:
         return
-    fields = [Node._meta.get_field(name) for name in field_names]
-    qn = connection.ops.quote_name
+    fields = _fields(Node, field_names)
+    db = connections[DEFAULT_DB_ALIAS]
+    qn = db.ops.quote_name
     assignments = ", ".join(f"{qn(f.column)} = %s" for f in fields)
-    sql = f"UPDATE {qn(Node._meta.db_table)} SET {assignments} WHERE {qn(Node._meta.pk.column)} = %s"  # noqa: S608
-    params = [[*_db_values(fields, (getattr(node, f.attname) for f in fields)), node.pk] for node in nodes]
-    with connection.cursor() as cursor:
+    sql = f"UPDATE {qn(Node._meta.db_table)} SET {assignments} WHERE {qn(Node._meta.pk.column or 'id')} = %s"  # noqa: S608
+    params = [
+        [*_db_values(fields, (getattr(node, f.attname) for f in fields), db), node.pk] for node in nodes
+    ]
+    with db.cursor() as cursor:
         cursor.executemany(sql, params)
 
 
@@ -1262,7 +1273,7 @@ def _write(
             )
             for draft in group
         ]
-        fields = [Node._meta.get_field(name) for name in _NODE_INSERT]
+        fields = _fields(Node, _NODE_INSERT)
         _insert_rows(Node, _NODE_INSERT, [[getattr(node, f.attname) for f in fields] for _d, node in batch])
         fresh = dict(Node.objects.filter(plan=plan, depth=node_depth, path="/").values_list("code", "id"))
         for draft, node in batch:
@@ -1278,7 +1289,7 @@ def _write(
         paths[code] = f"{paths[parent] if parent else '/'}{ids[code]}/"
 
     # Existing nodes: the file's values, and new places for moved nodes and their subtrees.
-    drafts = {d.code: d for d in ip.updates}
+    upds = {d.code: d for d in ip.updates}
     changed: list[Node] = []
     events: list[list[Any]] = []
     unit_rows: list[list[int]] = []
@@ -1292,8 +1303,8 @@ def _write(
                 plan._meta.label_lower, plan.pk, action, changes, ""]  # fmt: skip
 
     for code, node in nodes.items():
-        draft = drafts.get(code)
-        before = model_snapshot(node, NODE_FIELDS) if draft else {}
+        upd = upds.get(code)
+        before = model_snapshot(node, NODE_FIELDS) if upd else {}
         parent_code = ip.final_parent[code]
         place = {
             "parent_id": ids[parent_code] if parent_code else None,
@@ -1301,8 +1312,8 @@ def _write(
             "depth": ip.final_depth[code],
             "level_id": levels[ip.final_depth[code]].pk,
         }
-        if draft:
-            place.update(draft.fields, position=draft.position)
+        if upd:
+            place.update(upd.fields, position=upd.position)
         dirty = False
         for attr, value in place.items():
             if getattr(node, attr) != value:
@@ -1311,13 +1322,13 @@ def _write(
         if dirty:
             node.updated_at = now
             changed.append(node)
-        if draft is None:
+        if upd is None:
             continue
         changes: dict[str, Any] = snapshot_diff(before, model_snapshot(node, NODE_FIELDS))
-        if draft.units is not None and sorted(set(draft.units)) != sorted(old_units.get(node.pk, [])):
-            changes["units"] = [sorted(old_units.get(node.pk, [])), sorted(set(draft.units))]
+        if upd.units is not None and sorted(set(upd.units)) != sorted(old_units.get(node.pk, [])):
+            changes["units"] = [sorted(old_units.get(node.pk, [])), sorted(set(upd.units))]
             units_replaced.append(node.pk)
-            unit_rows.extend([node.pk, u] for u in dict.fromkeys(draft.units))
+            unit_rows.extend([node.pk, u] for u in dict.fromkeys(upd.units))
         if changes:
             updated += 1
             events.append(event(node, AuditAction.UPDATED, changes))
@@ -1382,7 +1393,7 @@ def plan_import(*, actor: Any, plan: Plan, data: bytes, filename: str) -> Import
     return plan_import_apply(actor=actor, plan=plan, import_plan=import_plan)
 
 
-def plan_import_start(*, actor: Any, plan: Plan, uploaded_file: UploadedFile) -> Job:
+def plan_import_start(*, actor: Any, plan: Plan, uploaded_file: UploadedFile[Any]) -> Job:
     """Queue an import as a background job (kind "plan_import") and return the job to poll.
 
     Checks permission and size now; the task runs after the commit and reports row errors on
@@ -1399,7 +1410,12 @@ def plan_import_start(*, actor: Any, plan: Plan, uploaded_file: UploadedFile) ->
             title=_("Import of %(file)s into %(plan)s") % {"file": filename, "plan": plan.name},
             created_by=actor,
             entity_id=plan.entity_id,
-            params={"plan_id": plan.pk, "actor_id": getattr(actor, "pk", None), "filename": filename},
+            params={
+                "plan_id": plan.pk,
+                "actor_id": getattr(actor, "pk", None),
+                "filename": filename,
+                "return_url": reverse("plans:detail", kwargs={"plan_id": plan.pk}),
+            },
         )
         job.input_file.save(filename, uploaded_file, save=True)
         job_id = job.pk

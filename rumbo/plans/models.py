@@ -48,17 +48,25 @@ class PlanStatus(models.TextChoices):
 
 
 class Plan(models.Model):
-    entity = models.ForeignKey(Entity, verbose_name=_("owner entity"), on_delete=models.PROTECT, related_name="plans")
-    plan_type = models.ForeignKey(PlanType, verbose_name=_("plan type"), on_delete=models.PROTECT, related_name="plans")
+    entity = models.ForeignKey(
+        Entity, verbose_name=_("owner entity"), on_delete=models.PROTECT, related_name="plans"
+    )
+    plan_type = models.ForeignKey(
+        PlanType, verbose_name=_("plan type"), on_delete=models.PROTECT, related_name="plans"
+    )
     name = models.CharField(_("name"), max_length=300)
     code = models.CharField(_("short name"), max_length=60, blank=True, default="")
-    status = models.CharField(_("status"), max_length=30, choices=PlanStatus.choices, default=PlanStatus.FORMULATION)
+    status = models.CharField(
+        _("status"), max_length=30, choices=PlanStatus.choices, default=PlanStatus.FORMULATION
+    )
     horizon_start = models.PositiveSmallIntegerField(_("horizon from (year)"), null=True, blank=True)
     horizon_end = models.PositiveSmallIntegerField(_("horizon to (year)"), null=True, blank=True)
     vision = models.TextField(_("vision"), blank=True, default="")
     target_image = models.TextField(_("imagen objetivo"), blank=True, default="")
     description = models.TextField(_("description"), blank=True, default="")
-    units = models.ManyToManyField(TerritorialUnit, verbose_name=_("territory"), blank=True, related_name="plans")
+    units = models.ManyToManyField(
+        TerritorialUnit, verbose_name=_("territory"), blank=True, related_name="plans"
+    )
     is_published = models.BooleanField(_("published"), default=False)
     is_demo = models.BooleanField(_("demonstration data"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -162,10 +170,14 @@ class Node(models.Model):
     """
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="nodes")
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
     path = models.CharField(max_length=255, db_index=True, default="/")
     depth = models.PositiveSmallIntegerField(default=1)
-    level = models.ForeignKey(PlanLevel, verbose_name=_("level"), on_delete=models.PROTECT, related_name="nodes")
+    level = models.ForeignKey(
+        PlanLevel, verbose_name=_("level"), on_delete=models.PROTECT, related_name="nodes"
+    )
     code = models.CharField(_("code"), max_length=60)
     title = models.CharField(_("title"), max_length=500)
     description = models.TextField(_("description"), blank=True, default="")
@@ -175,7 +187,9 @@ class Node(models.Model):
     term = models.CharField(_("term"), max_length=10, choices=Term.choices, blank=True, default="")
     term_start = models.PositiveSmallIntegerField(_("from (year)"), null=True, blank=True)
     term_end = models.PositiveSmallIntegerField(_("to (year)"), null=True, blank=True)
-    units = models.ManyToManyField(TerritorialUnit, verbose_name=_("territorial scope"), blank=True, related_name="+")
+    units = models.ManyToManyField(
+        TerritorialUnit, verbose_name=_("territorial scope"), blank=True, related_name="+"
+    )
     aligned_to = models.ManyToManyField(
         "self", verbose_name=_("aligned to"), symmetrical=False, blank=True, related_name="aligned_from"
     )
@@ -198,7 +212,9 @@ class Comment(models.Model):
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="comments")
     node = models.ForeignKey(Node, null=True, blank=True, on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     body = models.TextField(_("comment"))
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -10,7 +10,6 @@ import gc
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, FloatField, Q, QuerySet
@@ -91,8 +90,18 @@ class TreeSummary:
 
 
 _TREE_FIELDS = (
-    "id", "parent_id", "depth", "code", "title", "level_id", "weight_f", "responsible", "term",
-    "term_start", "term_end", "position",
+    "id",
+    "parent_id",
+    "depth",
+    "code",
+    "title",
+    "level_id",
+    "weight_f",
+    "responsible",
+    "term",
+    "term_start",
+    "term_end",
+    "position",
 )
 
 
@@ -109,8 +118,11 @@ def plan_tree(*, plan: Plan, with_description: bool = False) -> TreeSummary:
     try:
         # The weight is read as a float: the Decimal conversion of every row costs more than the
         # rest of the read, and shares are shown rounded anyway.
-        records = list(Node.objects.filter(plan=plan).annotate(weight_f=Cast("weight", FloatField()))
-                       .values_list(*fields))
+        records = list(
+            Node.objects.filter(plan=plan)
+            .annotate(weight_f=Cast("weight", FloatField()))
+            .values_list(*fields)
+        )
         children: dict[int | None, list[tuple[Any, ...]]] = defaultdict(list)
         for rec in records:
             children[rec[1]].append(rec)
@@ -124,11 +136,26 @@ def plan_tree(*, plan: Plan, with_description: bool = False) -> TreeSummary:
             rec = stack.pop()
             total = sums[rec[1]]
             kids = children.get(rec[0])
-            rows.append(TreeRow(
-                rec[0], rec[1], rec[2], rec[3], rec[4], level_names.get(rec[5], ""), rec[6],
-                rec[6] / total if total else None, rec[7], rec[8], term_labels.get(rec[8], ""),
-                rec[9], rec[10], rec[11], len(kids) if kids else 0, rec[12] if with_description else "",
-            ))
+            rows.append(
+                TreeRow(
+                    rec[0],
+                    rec[1],
+                    rec[2],
+                    rec[3],
+                    rec[4],
+                    level_names.get(rec[5], ""),
+                    rec[6],
+                    rec[6] / total if total else None,
+                    rec[7],
+                    rec[8],
+                    term_labels.get(rec[8], ""),
+                    rec[9],
+                    rec[10],
+                    rec[11],
+                    len(kids) if kids else 0,
+                    rec[12] if with_description else "",
+                )
+            )
             if kids:
                 stack.extend(reversed(kids))
     finally:
@@ -152,10 +179,19 @@ def plan_tree_nested(*, plan: Plan) -> list[dict[str, Any]]:
     try:
         for row in summary.rows:
             item = {
-                "id": row.id, "code": row.code, "title": row.title, "level": row.level_name,
-                "depth": row.depth, "weight": row.weight, "share": row.share,
-                "responsible": row.responsible, "term": row.term or None, "term_start": row.term_start,
-                "term_end": row.term_end, "description": row.description, "children": [],
+                "id": row.id,
+                "code": row.code,
+                "title": row.title,
+                "level": row.level_name,
+                "depth": row.depth,
+                "weight": row.weight,
+                "share": row.share,
+                "responsible": row.responsible,
+                "term": row.term or None,
+                "term_start": row.term_start,
+                "term_end": row.term_end,
+                "description": row.description,
+                "children": [],
             }
             by_id[row.id] = item
             if row.parent_id is None:
@@ -170,8 +206,12 @@ def plan_tree_nested(*, plan: Plan) -> list[dict[str, Any]]:
 
 def plan_counts(*, plan: Plan) -> dict[str, int]:
     """Node counts per level name, in depth order."""
-    rows = (Node.objects.filter(plan=plan).values("level__depth", "level__name")
-            .annotate(n=Count("id")).order_by("level__depth"))
+    rows = (
+        Node.objects.filter(plan=plan)
+        .values("level__depth", "level__name")
+        .annotate(n=Count("id"))
+        .order_by("level__depth")
+    )
     return {r["level__name"]: r["n"] for r in rows}
 
 

@@ -36,12 +36,29 @@ DEFAULT_LEVELS: tuple[tuple[str, str], ...] = (
     ("project", "Proyecto / acción"),
 )
 PLAN_FIELDS = (
-    "name", "code", "plan_type", "status", "horizon_start", "horizon_end",
-    "vision", "target_image", "description", "is_published",
+    "name",
+    "code",
+    "plan_type",
+    "status",
+    "horizon_start",
+    "horizon_end",
+    "vision",
+    "target_image",
+    "description",
+    "is_published",
 )
 NODE_FIELDS = (
-    "code", "title", "description", "weight", "responsible", "term", "term_start", "term_end",
-    "parent", "position", "level",
+    "code",
+    "title",
+    "description",
+    "weight",
+    "responsible",
+    "term",
+    "term_start",
+    "term_end",
+    "parent",
+    "position",
+    "level",
 )
 
 
@@ -80,19 +97,35 @@ def plan_create(
     _check_years(horizon_start, horizon_end, field="horizon_end")
     with transaction.atomic():
         plan = Plan(
-            entity=entity, plan_type=plan_type, name=name.strip(), code=code.strip(),
-            horizon_start=horizon_start, horizon_end=horizon_end, vision=vision,
-            target_image=target_image, description=description, status=status, is_demo=is_demo,
+            entity=entity,
+            plan_type=plan_type,
+            name=name.strip(),
+            code=code.strip(),
+            horizon_start=horizon_start,
+            horizon_end=horizon_end,
+            vision=vision,
+            target_image=target_image,
+            description=description,
+            status=status,
+            is_demo=is_demo,
         )
         plan.full_clean()
         plan.save()
         plan.units.set(list(units))
-        level_names = list(levels) if levels else (
-            [lvl for lvl in plan_type.default_levels] or [name for _key, name in DEFAULT_LEVELS]
+        level_names = (
+            list(levels)
+            if levels
+            else ([lvl for lvl in plan_type.default_levels] or [name for _key, name in DEFAULT_LEVELS])
         )
         plan_levels_set(plan=plan, names=level_names)
-        audit_record(actor=actor, action=AuditAction.CREATED, target=plan, entity_id=entity.pk, scope=plan,
-                     changes={k: [None, v] for k, v in model_snapshot(plan, PLAN_FIELDS).items()})
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATED,
+            target=plan,
+            entity_id=entity.pk,
+            scope=plan,
+            changes={k: [None, v] for k, v in model_snapshot(plan, PLAN_FIELDS).items()},
+        )
     return plan
 
 
@@ -109,7 +142,8 @@ def plan_levels_set(*, plan: Plan, names: Sequence[str]) -> list[PlanLevel]:
             key = f"{key}-{depth}"
         used_keys.add(key)
         level, _created = PlanLevel.objects.update_or_create(
-            plan=plan, depth=depth, defaults={"name": name, "key": key})
+            plan=plan, depth=depth, defaults={"name": name, "key": key}
+        )
         result.append(level)
     return result
 
@@ -122,7 +156,9 @@ def plan_level_for_depth(*, plan: Plan, depth: int) -> PlanLevel:
     return level
 
 
-def plan_update(*, actor: Any, plan: Plan, units: Iterable[TerritorialUnit] | None = None, **fields: Any) -> Plan:
+def plan_update(
+    *, actor: Any, plan: Plan, units: Iterable[TerritorialUnit] | None = None, **fields: Any
+) -> Plan:
     """Change a plan's own data; publishing needs the publish capability."""
     require(actor, plan.entity_id, Capability.EDIT_PLAN)
     if "is_published" in fields and fields["is_published"] != plan.is_published:
@@ -144,8 +180,14 @@ def plan_update(*, actor: Any, plan: Plan, units: Iterable[TerritorialUnit] | No
             if after_units != before_units:
                 changes["units"] = [before_units, after_units]
         if changes:
-            audit_record(actor=actor, action=AuditAction.UPDATED, target=plan, entity_id=plan.entity_id,
-                         scope=plan, changes=changes)
+            audit_record(
+                actor=actor,
+                action=AuditAction.UPDATED,
+                target=plan,
+                entity_id=plan.entity_id,
+                scope=plan,
+                changes=changes,
+            )
     return plan
 
 
@@ -155,13 +197,28 @@ def plan_publish(*, actor: Any, plan: Plan, published: bool) -> Plan:
         if plan.is_published != published:
             plan.is_published = published
             plan.save(update_fields=["is_published", "updated_at"])
-            audit_record(actor=actor, action=AuditAction.UPDATED, target=plan, entity_id=plan.entity_id,
-                         scope=plan, changes={"is_published": [not published, published]})
+            audit_record(
+                actor=actor,
+                action=AuditAction.UPDATED,
+                target=plan,
+                entity_id=plan.entity_id,
+                scope=plan,
+                changes={"is_published": [not published, published]},
+            )
     return plan
 
 
-def legal_act_add(*, actor: Any, plan: Plan, act_type: str, number: str, date: Any, issuer: str,
-                  summary: str = "", file: Any = None) -> LegalAct:
+def legal_act_add(
+    *,
+    actor: Any,
+    plan: Plan,
+    act_type: str,
+    number: str,
+    date: Any,
+    issuer: str,
+    summary: str = "",
+    file: Any = None,
+) -> LegalAct:
     require(actor, plan.entity_id, Capability.EDIT_PLAN)
     with transaction.atomic():
         act = LegalAct(plan=plan, act_type=act_type, number=number, date=date, issuer=issuer, summary=summary)
@@ -169,16 +226,28 @@ def legal_act_add(*, actor: Any, plan: Plan, act_type: str, number: str, date: A
             act.file = file
         act.full_clean()
         act.save()
-        audit_record(actor=actor, action=AuditAction.CREATED, target=act, entity_id=plan.entity_id, scope=plan,
-                     changes={"number": [None, number], "date": [None, str(date)], "issuer": [None, issuer]})
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATED,
+            target=act,
+            entity_id=plan.entity_id,
+            scope=plan,
+            changes={"number": [None, number], "date": [None, str(date)], "issuer": [None, issuer]},
+        )
     return act
 
 
 def legal_act_delete(*, actor: Any, act: LegalAct) -> None:
     require(actor, act.plan.entity_id, Capability.EDIT_PLAN)
     with transaction.atomic():
-        audit_record(actor=actor, action=AuditAction.DELETED, target=act, entity_id=act.plan.entity_id,
-                     scope=act.plan, changes={"number": [act.number, None]})
+        audit_record(
+            actor=actor,
+            action=AuditAction.DELETED,
+            target=act,
+            entity_id=act.plan.entity_id,
+            scope=act.plan,
+            changes={"number": [act.number, None]},
+        )
         act.delete()
 
 
@@ -188,19 +257,32 @@ def plan_link_add(*, actor: Any, source: Plan, target: Plan, kind: str, note: st
     if source.pk == target.pk:
         raise ValidationError(_("A plan cannot be linked to itself."))
     with transaction.atomic():
-        link, created = PlanLink.objects.get_or_create(source=source, target=target, kind=kind,
-                                                       defaults={"note": note})
+        link, created = PlanLink.objects.get_or_create(
+            source=source, target=target, kind=kind, defaults={"note": note}
+        )
         if created:
-            audit_record(actor=actor, action=AuditAction.CREATED, target=link, entity_id=source.entity_id,
-                         scope=source, changes={"target": [None, target.pk], "kind": [None, kind]})
+            audit_record(
+                actor=actor,
+                action=AuditAction.CREATED,
+                target=link,
+                entity_id=source.entity_id,
+                scope=source,
+                changes={"target": [None, target.pk], "kind": [None, kind]},
+            )
     return link
 
 
 def plan_link_delete(*, actor: Any, link: PlanLink) -> None:
     require(actor, link.source.entity_id, Capability.EDIT_PLAN)
     with transaction.atomic():
-        audit_record(actor=actor, action=AuditAction.DELETED, target=link, entity_id=link.source.entity_id,
-                     scope=link.source, changes={"target": [link.target_id, None]})
+        audit_record(
+            actor=actor,
+            action=AuditAction.DELETED,
+            target=link,
+            entity_id=link.source.entity_id,
+            scope=link.source,
+            changes={"target": [link.target_id, None]},
+        )
         link.delete()
 
 
@@ -223,7 +305,9 @@ def parse_weight(value: Any) -> Decimal:
     else:
         text = str(value).strip().replace(" ", "")
         if "," in text and "." in text:
-            text = text.replace(".", "").replace(",", ".")
+            # Both separators: the last one is the decimal one ("1.234,5" and "1,234.5").
+            thousands = "." if text.rfind(",") > text.rfind(".") else ","
+            text = text.replace(thousands, "").replace(",", ".")
         else:
             text = text.replace(",", ".")
         try:
@@ -245,7 +329,9 @@ def _validate_node(node: Node) -> None:
     _check_years(node.term_start, node.term_end, field="term_end")
     clash = Node.objects.filter(plan_id=node.plan_id, code=node.code).exclude(pk=node.pk).exists()
     if clash:
-        raise ValidationError({"code": _("The code %(code)s is already used in this plan.") % {"code": node.code}})
+        raise ValidationError(
+            {"code": _("The code %(code)s is already used in this plan.") % {"code": node.code}}
+        )
 
 
 def node_create(
@@ -272,9 +358,18 @@ def node_create(
         depth = parent.depth + 1 if parent is not None else 1
         last = Node.objects.filter(plan=plan, parent=parent).aggregate(m=Max("position"))["m"]
         node = Node(
-            plan=plan, parent=parent, depth=depth, level=plan_level_for_depth(plan=plan, depth=depth),
-            code=code.strip(), title=title.strip(), description=description, weight=parse_weight(weight),
-            responsible=responsible.strip(), term=term, term_start=term_start, term_end=term_end,
+            plan=plan,
+            parent=parent,
+            depth=depth,
+            level=plan_level_for_depth(plan=plan, depth=depth),
+            code=code.strip(),
+            title=title.strip(),
+            description=description,
+            weight=parse_weight(weight),
+            responsible=responsible.strip(),
+            term=term,
+            term_start=term_start,
+            term_end=term_end,
             position=(last + 1) if last is not None else 0,
         )
         _validate_node(node)
@@ -283,12 +378,20 @@ def node_create(
         node.path = f"{parent.path if parent else '/'}{node.pk}/"
         node.save(update_fields=["path"])
         node.units.set(list(units))
-        audit_record(actor=actor, action=AuditAction.CREATED, target=node, entity_id=plan.entity_id, scope=plan,
-                     changes={k: [None, v] for k, v in model_snapshot(node, NODE_FIELDS).items()})
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATED,
+            target=node,
+            entity_id=plan.entity_id,
+            scope=plan,
+            changes={k: [None, v] for k, v in model_snapshot(node, NODE_FIELDS).items()},
+        )
     return node
 
 
-def node_update(*, actor: Any, node: Node, units: Iterable[TerritorialUnit] | None = None, **fields: Any) -> Node:
+def node_update(
+    *, actor: Any, node: Node, units: Iterable[TerritorialUnit] | None = None, **fields: Any
+) -> Node:
     """Edit a node's own fields (not its place in the tree: see node_move)."""
     plan = node.plan
     require(actor, plan.entity_id, Capability.EDIT_TREE)
@@ -315,8 +418,14 @@ def node_update(*, actor: Any, node: Node, units: Iterable[TerritorialUnit] | No
             if before_units != after_units:
                 changes["units"] = [before_units, after_units]
         if changes:
-            audit_record(actor=actor, action=AuditAction.UPDATED, target=node, entity_id=plan.entity_id,
-                         scope=plan, changes=changes)
+            audit_record(
+                actor=actor,
+                action=AuditAction.UPDATED,
+                target=node,
+                entity_id=plan.entity_id,
+                scope=plan,
+                changes=changes,
+            )
     return node
 
 
@@ -343,8 +452,9 @@ def node_move(*, actor: Any, node: Node, new_parent: Node | None, position: int 
                 raise ValidationError(_("A node cannot be moved under itself or one of its descendants."))
         before = {"parent": node.parent_id, "position": node.position}
         old_parent_id = node.parent_id
-        siblings = list(Node.objects.filter(plan=plan, parent=new_parent).exclude(pk=node.pk)
-                        .order_by("position", "code"))
+        siblings = list(
+            Node.objects.filter(plan=plan, parent=new_parent).exclude(pk=node.pk).order_by("position", "code")
+        )
         index = len(siblings) if position is None else max(0, min(position, len(siblings)))
         siblings.insert(index, node)
         for i, sibling in enumerate(siblings):
@@ -357,7 +467,7 @@ def node_move(*, actor: Any, node: Node, new_parent: Node | None, position: int 
             subtree = _subtree(node)
             levels: dict[int, PlanLevel] = {}
             for member in subtree:
-                member.path = new_path + member.path[len(old_path):]
+                member.path = new_path + member.path[len(old_path) :]
                 member.depth += depth_shift
                 if member.depth not in levels:
                     levels[member.depth] = plan_level_for_depth(plan=plan, depth=member.depth)
@@ -365,14 +475,24 @@ def node_move(*, actor: Any, node: Node, new_parent: Node | None, position: int 
                 if member.pk == node.pk:
                     member.parent = new_parent
             Node.objects.bulk_update(subtree, ["path", "depth", "level", "parent"])
-            old_siblings = list(Node.objects.filter(plan=plan, parent_id=old_parent_id).order_by("position", "code"))
+            old_siblings = list(
+                Node.objects.filter(plan=plan, parent_id=old_parent_id).order_by("position", "code")
+            )
             for i, sibling in enumerate(old_siblings):
                 sibling.position = i
             Node.objects.bulk_update(old_siblings, ["position"])
         node.refresh_from_db()
-        audit_record(actor=actor, action=AuditAction.MOVED, target=node, entity_id=plan.entity_id, scope=plan,
-                     changes={"parent": [before["parent"], node.parent_id],
-                              "position": [before["position"], node.position]})
+        audit_record(
+            actor=actor,
+            action=AuditAction.MOVED,
+            target=node,
+            entity_id=plan.entity_id,
+            scope=plan,
+            changes={
+                "parent": [before["parent"], node.parent_id],
+                "position": [before["position"], node.position],
+            },
+        )
     return node
 
 
@@ -408,8 +528,14 @@ def node_delete(*, actor: Any, node: Node, children: str = ChildrenRule.DELETE) 
         else:
             doomed = _subtree(node)
         for member in reversed(doomed):
-            audit_record(actor=actor, action=AuditAction.DELETED, target=member, entity_id=plan.entity_id,
-                         scope=plan, changes={k: [v, None] for k, v in model_snapshot(member, NODE_FIELDS).items()})
+            audit_record(
+                actor=actor,
+                action=AuditAction.DELETED,
+                target=member,
+                entity_id=plan.entity_id,
+                scope=plan,
+                changes={k: [v, None] for k, v in model_snapshot(member, NODE_FIELDS).items()},
+            )
         count = len(doomed)
         Node.objects.filter(pk__in=[m.pk for m in doomed]).delete()
         rest = list(Node.objects.filter(plan=plan, parent=parent).order_by("position", "code"))
@@ -430,5 +556,11 @@ def node_align(*, actor: Any, node: Node, targets: Iterable[Node]) -> None:
         node.aligned_to.set(target_list)
         after = sorted(t.pk for t in target_list)
         if before != after:
-            audit_record(actor=actor, action=AuditAction.UPDATED, target=node, entity_id=node.plan.entity_id,
-                         scope=node.plan, changes={"aligned_to": [before, after]})
+            audit_record(
+                actor=actor,
+                action=AuditAction.UPDATED,
+                target=node,
+                entity_id=node.plan.entity_id,
+                scope=node.plan,
+                changes={"aligned_to": [before, after]},
+            )

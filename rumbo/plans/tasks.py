@@ -34,7 +34,7 @@ def plan_import_task(job_id: int) -> None:
     params = job.params
     plan = Plan.objects.select_related("entity").filter(pk=params.get("plan_id")).first()
     actor = get_user_model().objects.filter(pk=params.get("actor_id")).first()
-    filename = params.get("filename") or job.input_file.name
+    filename = str(params.get("filename") or job.input_file.name or "import")
     try:
         if plan is None:
             raise PermissionDenied("plan")

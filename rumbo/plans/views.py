@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from rumbo.accounts.permissions import Capability, user_access
 from rumbo.accounts.selectors import entities_for_user
+from rumbo.core.http import HtmxHttpRequest
 from rumbo.plans import exports, services
 from rumbo.plans.forms import (
     CommentForm,
@@ -43,7 +44,7 @@ from rumbo.plans.selectors import (
 from rumbo.territory.models import TerritorialUnit
 
 
-def _plan_or_404(request: HttpRequest, plan_id: int, capability: Capability | None = None) -> Plan:
+def _plan_or_404(request: HtmxHttpRequest, plan_id: int, capability: Capability | None = None) -> Plan:
     plan = plan_get_for_user(plan_id=plan_id, user=request.user)
     if plan is None:
         raise Http404
@@ -52,7 +53,7 @@ def _plan_or_404(request: HttpRequest, plan_id: int, capability: Capability | No
     return plan
 
 
-def _node_or_404(request: HttpRequest, node_id: int, capability: Capability) -> Node:
+def _node_or_404(request: HtmxHttpRequest, node_id: int, capability: Capability) -> Node:
     node = node_get_for_user(node_id=node_id, user=request.user)
     if node is None:
         raise Http404
@@ -77,25 +78,27 @@ def _units_from_codes(codes: list[str], country: str) -> tuple[list[TerritorialU
 
 
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: HtmxHttpRequest) -> HttpResponse:
     plans = plans_visible_to(user=request.user).order_by("-is_published", "name")[:50]
     entities = entities_for_user(user=request.user) if request.user.is_authenticated else []
     return render(request, "plans/home.html", {"plans": plans, "entities": entities})
 
 
 @require_GET
-def plan_list(request: HttpRequest) -> HttpResponse:
+def plan_list(request: HtmxHttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     plans = plans_visible_to(user=request.user).order_by("name")
     if q:
         plans = plans.filter(name__icontains=q)
-    can_create = bool(user_access(request.user).entities_with(Capability.EDIT_PLAN)) or request.user.is_superuser
+    can_create = (
+        bool(user_access(request.user).entities_with(Capability.EDIT_PLAN)) or request.user.is_superuser
+    )
     return render(request, "plans/plan_list.html", {"plans": plans[:500], "q": q, "can_create": can_create})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def plan_create(request: HttpRequest) -> HttpResponse:
+def plan_create(request: HtmxHttpRequest) -> HttpResponse:
     access = user_access(request.user)
     entities = entities_for_user(user=request.user)
     if not access.is_superuser:
@@ -111,10 +114,19 @@ def plan_create(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 plan = services.plan_create(
-                    actor=request.user, entity=data["entity"], plan_type=data["plan_type"], name=data["name"],
-                    code=data["code"], status=data["status"], horizon_start=data["horizon_start"],
-                    horizon_end=data["horizon_end"], vision=data["vision"], target_image=data["target_image"],
-                    description=data["description"], units=units)
+                    actor=request.user,
+                    entity=data["entity"],
+                    plan_type=data["plan_type"],
+                    name=data["name"],
+                    code=data["code"],
+                    status=data["status"],
+                    horizon_start=data["horizon_start"],
+                    horizon_end=data["horizon_end"],
+                    vision=data["vision"],
+                    target_image=data["target_image"],
+                    description=data["description"],
+                    units=units,
+                )
             except ValidationError as exc:
                 _form_errors(form, exc)
             else:
@@ -125,12 +137,18 @@ def plan_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def plan_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
+def plan_edit(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan_or_404(request, plan_id, Capability.EDIT_PLAN)
     initial = {
-        "plan_type": plan.plan_type, "name": plan.name, "code": plan.code, "status": plan.status,
-        "horizon_start": plan.horizon_start, "horizon_end": plan.horizon_end, "vision": plan.vision,
-        "target_image": plan.target_image, "description": plan.description,
+        "plan_type": plan.plan_type,
+        "name": plan.name,
+        "code": plan.code,
+        "status": plan.status,
+        "horizon_start": plan.horizon_start,
+        "horizon_end": plan.horizon_end,
+        "vision": plan.vision,
+        "target_image": plan.target_image,
+        "description": plan.description,
         "unit_codes": ", ".join(plan.units.values_list("code", flat=True)),
     }
     form = PlanForm(request.POST or None, initial=initial, entities=None, editing=True)
@@ -140,8 +158,20 @@ def plan_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
         if unknown:
             form.add_error("unit_codes", _("Unknown unit codes: %(codes)s") % {"codes": ", ".join(unknown)})
         else:
-            fields = {k: data[k] for k in ("plan_type", "name", "code", "status", "horizon_start", "horizon_end",
-                                           "vision", "target_image", "description")}
+            fields = {
+                k: data[k]
+                for k in (
+                    "plan_type",
+                    "name",
+                    "code",
+                    "status",
+                    "horizon_start",
+                    "horizon_end",
+                    "vision",
+                    "target_image",
+                    "description",
+                )
+            }
             try:
                 services.plan_update(actor=request.user, plan=plan, units=units, **fields)
             except ValidationError as exc:
@@ -152,7 +182,7 @@ def plan_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
     return render(request, "plans/plan_form.html", {"form": form, "plan": plan, "creating": False})
 
 
-def _tree_context(request: HttpRequest, plan: Plan) -> dict[str, Any]:
+def _tree_context(request: HtmxHttpRequest, plan: Plan) -> dict[str, Any]:
     access = user_access(request.user)
     summary = plan_tree(plan=plan)
     return {
@@ -165,36 +195,43 @@ def _tree_context(request: HttpRequest, plan: Plan) -> dict[str, Any]:
 
 
 @require_GET
-def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
+def plan_detail(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan_or_404(request, plan_id)
     access = user_access(request.user)
     context = _tree_context(request, plan)
-    context.update({
-        "counts": plan_counts(plan=plan),
-        "units": list(plan.units.all()[:50]),
-        "legal_acts": list(plan.legal_acts.all()),
-        "links_out": list(plan.links_out.select_related("target", "target__entity")),
-        "links_in": [link for link in plan.links_in.select_related("source", "source__entity")
-                     if plan_get_for_user(plan_id=link.source_id, user=request.user)],
-        "can_edit_plan": access.can(plan.entity_id, Capability.EDIT_PLAN),
-        "can_publish": access.can(plan.entity_id, Capability.PUBLISH),
-        "can_view_private": access.can(plan.entity_id, Capability.VIEW_PRIVATE),
-        "can_comment": access.can(plan.entity_id, Capability.COMMENT),
-        "comments": list(plan.comments.select_related("author", "node")) if access.can(plan.entity_id, Capability.VIEW_PRIVATE) else [],
-        "node_form": NodeForm(),
-    })
+    context.update(
+        {
+            "counts": plan_counts(plan=plan),
+            "units": list(plan.units.all()[:50]),
+            "legal_acts": list(plan.legal_acts.all()),
+            "links_out": list(plan.links_out.select_related("target", "target__entity")),
+            "links_in": [
+                link
+                for link in plan.links_in.select_related("source", "source__entity")
+                if plan_get_for_user(plan_id=link.source_id, user=request.user)
+            ],
+            "can_edit_plan": access.can(plan.entity_id, Capability.EDIT_PLAN),
+            "can_publish": access.can(plan.entity_id, Capability.PUBLISH),
+            "can_view_private": access.can(plan.entity_id, Capability.VIEW_PRIVATE),
+            "can_comment": access.can(plan.entity_id, Capability.COMMENT),
+            "comments": list(plan.comments.select_related("author", "node"))
+            if access.can(plan.entity_id, Capability.VIEW_PRIVATE)
+            else [],
+            "node_form": NodeForm(),
+        }
+    )
     return render(request, "plans/plan_detail.html", context)
 
 
 @require_GET
-def plan_tree_fragment(request: HttpRequest, plan_id: int) -> HttpResponse:
+def plan_tree_fragment(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan_or_404(request, plan_id)
     return render(request, "plans/_tree.html", _tree_context(request, plan))
 
 
 @login_required
 @require_POST
-def plan_publish(request: HttpRequest, plan_id: int) -> HttpResponse:
+def plan_publish(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan_or_404(request, plan_id, Capability.PUBLISH)
     publish = request.POST.get("published") == "1"
     services.plan_publish(actor=request.user, plan=plan, published=publish)
@@ -202,16 +239,20 @@ def plan_publish(request: HttpRequest, plan_id: int) -> HttpResponse:
     return redirect("plans:detail", plan_id=plan.pk)
 
 
-def _render_tree_with(request: HttpRequest, plan: Plan, *, status: int = 200, extra: dict[str, Any] | None = None) -> HttpResponse:
+def _render_tree_with(
+    request: HtmxHttpRequest, plan: Plan, *, status: int = 200, extra: dict[str, Any] | None = None
+) -> HttpResponse:
     context = _tree_context(request, plan)
     context.update(extra or {})
     return render(request, "plans/_tree.html", context, status=status)
 
 
-def _node_form_response(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+def _node_form_response(request: HtmxHttpRequest, context: dict[str, Any]) -> HttpResponse:
     """The node form: a fragment for htmx (re-targeted onto itself when it has errors)."""
     if not request.htmx:
-        return render(request, "plans/node_form_page.html", context, status=422 if context["form"].errors else 200)
+        return render(
+            request, "plans/node_form_page.html", context, status=422 if context["form"].errors else 200
+        )
     response = render(request, "plans/_node_form.html", context)
     if context["form"].errors:
         response["HX-Retarget"] = f"#{context['form_id']}"
@@ -221,7 +262,7 @@ def _node_form_response(request: HttpRequest, context: dict[str, Any]) -> HttpRe
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def node_add(request: HttpRequest, plan_id: int) -> HttpResponse:
+def node_add(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan_or_404(request, plan_id, Capability.EDIT_TREE)
     parent_id = request.GET.get("parent") or request.POST.get("parent")
     parent = None
@@ -242,15 +283,19 @@ def node_add(request: HttpRequest, plan_id: int) -> HttpResponse:
             messages.success(request, _("Node %(code)s added.") % {"code": node.code})
             return redirect("plans:detail", plan_id=plan.pk)
     form_id = f"nodeform-{parent.pk if parent else 'root'}"
-    return _node_form_response(request, {"form": form, "plan": plan, "parent": parent, "action": "add",
-                                         "form_id": form_id})
+    return _node_form_response(
+        request, {"form": form, "plan": plan, "parent": parent, "action": "add", "form_id": form_id}
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def node_edit(request: HttpRequest, node_id: int) -> HttpResponse:
+def node_edit(request: HtmxHttpRequest, node_id: int) -> HttpResponse:
     node = _node_or_404(request, node_id, Capability.EDIT_TREE)
-    initial = {k: getattr(node, k) for k in ("code", "title", "responsible", "term", "term_start", "term_end", "description")}
+    initial = {
+        k: getattr(node, k)
+        for k in ("code", "title", "responsible", "term", "term_start", "term_end", "description")
+    }
     initial["weight"] = f"{node.weight.normalize():f}"
     form = NodeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -263,13 +308,21 @@ def node_edit(request: HttpRequest, node_id: int) -> HttpResponse:
                 return _render_tree_with(request, node.plan, extra={"flash_node": node.pk})
             messages.success(request, _("Node saved."))
             return redirect("plans:detail", plan_id=node.plan_id)
-    return _node_form_response(request, {"form": form, "plan": node.plan, "node": node, "action": "edit",
-                                         "form_id": f"nodeform-edit-{node.pk}"})
+    return _node_form_response(
+        request,
+        {
+            "form": form,
+            "plan": node.plan,
+            "node": node,
+            "action": "edit",
+            "form_id": f"nodeform-edit-{node.pk}",
+        },
+    )
 
 
 @login_required
 @require_POST
-def node_shift(request: HttpRequest, node_id: int) -> HttpResponse:
+def node_shift(request: HtmxHttpRequest, node_id: int) -> HttpResponse:
     node = _node_or_404(request, node_id, Capability.EDIT_TREE)
     offset = -1 if request.POST.get("direction") == "up" else 1
     services.node_shift(actor=request.user, node=node, offset=offset)
@@ -280,7 +333,7 @@ def node_shift(request: HttpRequest, node_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def node_move(request: HttpRequest, node_id: int) -> HttpResponse:
+def node_move(request: HtmxHttpRequest, node_id: int) -> HttpResponse:
     node = _node_or_404(request, node_id, Capability.EDIT_TREE)
     form = NodeMoveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -288,11 +341,17 @@ def node_move(request: HttpRequest, node_id: int) -> HttpResponse:
         new_parent = Node.objects.filter(plan=node.plan, code=code).first() if code else None
         position = form.cleaned_data["position"]
         if code and new_parent is None:
-            form.add_error("parent_code", _("There is no node with the code %(code)s in this plan.") % {"code": code})
+            form.add_error(
+                "parent_code", _("There is no node with the code %(code)s in this plan.") % {"code": code}
+            )
         else:
             try:
-                services.node_move(actor=request.user, node=node, new_parent=new_parent,
-                                   position=position - 1 if position else None)
+                services.node_move(
+                    actor=request.user,
+                    node=node,
+                    new_parent=new_parent,
+                    position=position - 1 if position else None,
+                )
             except ValidationError as exc:
                 _form_errors(form, exc)
             else:
@@ -303,20 +362,23 @@ def node_move(request: HttpRequest, node_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def node_delete(request: HttpRequest, node_id: int) -> HttpResponse:
+def node_delete(request: HtmxHttpRequest, node_id: int) -> HttpResponse:
     node = _node_or_404(request, node_id, Capability.EDIT_TREE)
     form = NodeDeleteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         count = services.node_delete(actor=request.user, node=node, children=form.cleaned_data["children"])
         messages.success(request, _("%(count)s node(s) deleted.") % {"count": count})
         return redirect("plans:detail", plan_id=node.plan_id)
-    return render(request, "plans/node_delete.html", {
-        "form": form, "node": node, "plan": node.plan, "descendants": node_descendant_count(node=node)})
+    return render(
+        request,
+        "plans/node_delete.html",
+        {"form": form, "node": node, "plan": node.plan, "descendants": node_descendant_count(node=node)},
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def plan_import(request: HttpRequest, plan_id: int) -> HttpResponse:
+def plan_import(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan_or_404(request, plan_id, Capability.EDIT_TREE)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -330,10 +392,13 @@ def plan_import(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 
 @require_GET
-def plan_export(request: HttpRequest, plan_id: int, fmt: str) -> HttpResponse:
+def plan_export(request: HtmxHttpRequest, plan_id: int, fmt: str) -> HttpResponse:
     plan = _plan_or_404(request, plan_id)
     writers = {
-        "xlsx": (exports.plan_export_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        "xlsx": (
+            exports.plan_export_xlsx,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
         "csv": (exports.plan_export_csv, "text/csv; charset=utf-8"),
         "json": (exports.plan_export_json, "application/json"),
     }
@@ -348,62 +413,76 @@ def plan_export(request: HttpRequest, plan_id: int, fmt: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def plan_history_view(request: HttpRequest, plan_id: int) -> HttpResponse:
+def plan_history_view(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan_or_404(request, plan_id, Capability.VIEW_PRIVATE)
     return render(request, "plans/plan_history.html", {"plan": plan, "events": plan_history(plan=plan)})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def legal_act_add(request: HttpRequest, plan_id: int) -> HttpResponse:
+def legal_act_add(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan_or_404(request, plan_id, Capability.EDIT_PLAN)
     form = LegalActForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.legal_act_add(actor=request.user, plan=plan, act_type=data["act_type"], number=data["number"],
-                                   date=data["date"], issuer=data["issuer"], summary=data["summary"],
-                                   file=data.get("file") or None)
+            services.legal_act_add(
+                actor=request.user,
+                plan=plan,
+                act_type=data["act_type"],
+                number=data["number"],
+                date=data["date"],
+                issuer=data["issuer"],
+                summary=data["summary"],
+                file=data.get("file") or None,
+            )
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
             messages.success(request, _("Legal act added."))
             return redirect("plans:detail", plan_id=plan.pk)
-    return render(request, "plans/simple_form.html", {
-        "form": form, "plan": plan, "title": _("Add a legal act"), "multipart": True})
+    return render(
+        request,
+        "plans/simple_form.html",
+        {"form": form, "plan": plan, "title": _("Add a legal act"), "multipart": True},
+    )
 
 
 @require_GET
-def legal_act_file(request: HttpRequest, act_id: int) -> HttpResponse:
+def legal_act_file(request: HtmxHttpRequest, act_id: int) -> FileResponse:
     """Serve an act's file to whoever may see its plan (files of private plans stay private)."""
     act = LegalAct.objects.filter(pk=act_id).first()
     if act is None or not act.file or plan_get_for_user(plan_id=act.plan_id, user=request.user) is None:
         raise Http404
-    return FileResponse(act.file.open("rb"), as_attachment=False, filename=act.file.name.rsplit("/", 1)[-1])
+    return FileResponse(
+        act.file.open("rb"), as_attachment=False, filename=(act.file.name or "acto").rsplit("/", 1)[-1]
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def plan_link_add(request: HttpRequest, plan_id: int) -> HttpResponse:
+def plan_link_add(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan_or_404(request, plan_id, Capability.EDIT_PLAN)
     form = PlanLinkForm(request.POST or None, plans=plans_visible_to(user=request.user).exclude(pk=plan.pk))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.plan_link_add(actor=request.user, source=plan, target=data["target"], kind=data["kind"],
-                                   note=data["note"])
+            services.plan_link_add(
+                actor=request.user, source=plan, target=data["target"], kind=data["kind"], note=data["note"]
+            )
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
             messages.success(request, _("Link added."))
             return redirect("plans:detail", plan_id=plan.pk)
-    return render(request, "plans/simple_form.html", {
-        "form": form, "plan": plan, "title": _("Link to another plan")})
+    return render(
+        request, "plans/simple_form.html", {"form": form, "plan": plan, "title": _("Link to another plan")}
+    )
 
 
 @login_required
 @require_POST
-def comment_add(request: HttpRequest, plan_id: int) -> HttpResponse:
+def comment_add(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan_or_404(request, plan_id, Capability.COMMENT)
     form = CommentForm(request.POST)
     if form.is_valid():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
@@ -73,7 +74,9 @@ def territories_list(
 ) -> dict[str, Any]:
     """Units by name (accents and case ignored), code prefix, country (PE, CO, MX), kind or parent."""
     if not 1 <= limit <= MAX_LIMIT or offset < 0:
-        raise HttpError(422, f"limit must be 1–{MAX_LIMIT} and offset ≥ 0")
+        raise HttpError(
+            422, _("limit must be between 1 and %(max)s, and offset zero or more.") % {"max": MAX_LIMIT}
+        )
     qs = units_search(**filters.dict())
     return {
         "count": qs.count(),
@@ -86,7 +89,9 @@ def territories_list(
 @router.get("/territories/geojson", summary="Territorial units as a GeoJSON FeatureCollection")
 def territories_geojson(request: HttpRequest, filters: Query[UnitFilters], limit: int = 500) -> HttpResponse:
     if not 1 <= limit <= MAX_LIMIT:
-        raise HttpError(422, f"limit must be 1–{MAX_LIMIT}")
+        raise HttpError(
+            422, _("limit must be between 1 and %(max)s, and offset zero or more.") % {"max": MAX_LIMIT}
+        )
     qs = units_search(**filters.dict()).defer(None)[:limit]
     return json_response(
         {"type": "FeatureCollection", "features": [unit_feature(unit=u) for u in qs]},
@@ -98,7 +103,7 @@ def territories_geojson(request: HttpRequest, filters: Query[UnitFilters], limit
 def territory_detail(request: HttpRequest, unit_id: int) -> dict[str, Any]:
     unit = unit_get(unit_id=unit_id)
     if unit is None:
-        raise HttpError(404, "Not found")
+        raise HttpError(404, _("Not found."))
     data = _unit_out(unit)
     data.update(
         {
@@ -116,5 +121,5 @@ def territory_detail(request: HttpRequest, unit_id: int) -> dict[str, Any]:
 def territory_geojson(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = unit_get(unit_id=unit_id)
     if unit is None:
-        raise HttpError(404, "Not found")
+        raise HttpError(404, _("Not found."))
     return json_response(unit_feature(unit=unit), content_type="application/geo+json")

@@ -19,25 +19,36 @@ from rumbo.core.models import Job
 LAYER_EXTENSIONS = (".gpkg", ".zip", ".geojson", ".json")
 
 
-def layer_import_start(*, actor: Any, entity: Entity, uploaded_file: Any, name: str, kind: str,
-                       code_field: str) -> Job:
+def layer_import_start(
+    *, actor: Any, entity: Entity, uploaded_file: Any, name: str, kind: str, code_field: str
+) -> Job:
     """Queue the import of an uploaded layer file; type and size are checked before queueing."""
     require(actor, entity.pk, Capability.MANAGE_ENTITY)
     filename = PurePath(uploaded_file.name or "capa").name
     if not filename.lower().endswith(LAYER_EXTENSIONS):
         raise ValidationError(_("Upload a GeoPackage (.gpkg), a zipped Shapefile (.zip) or a GeoJSON file."))
     if (uploaded_file.size or 0) > settings.RUMBO_LAYER_MAX_BYTES:
-        raise ValidationError(_("The file is larger than %(mb)s MB.") % {
-            "mb": settings.RUMBO_LAYER_MAX_BYTES // (1024 * 1024)})
+        raise ValidationError(
+            _("The file is larger than %(mb)s MB.") % {"mb": settings.RUMBO_LAYER_MAX_BYTES // (1024 * 1024)}
+        )
     from rumbo.territory.tasks import layer_import_task
 
     with transaction.atomic():
         job = job_create(
-            kind="layer_import", title=_("Import of the layer %(file)s") % {"file": filename},
-            created_by=actor, entity_id=entity.pk,
-            params={"entity_id": entity.pk, "actor_id": actor.pk, "filename": filename, "name": name,
-                    "kind": kind, "code_field": code_field,
-                    "return_url": reverse("territory:layers", kwargs={"entity_id": entity.pk})})
+            kind="layer_import",
+            title=_("Import of the layer %(file)s") % {"file": filename},
+            created_by=actor,
+            entity_id=entity.pk,
+            params={
+                "entity_id": entity.pk,
+                "actor_id": actor.pk,
+                "filename": filename,
+                "name": name,
+                "kind": kind,
+                "code_field": code_field,
+                "return_url": reverse("territory:layers", kwargs={"entity_id": entity.pk}),
+            },
+        )
         job.input_file.save(filename, uploaded_file, save=True)
         job_id = job.pk
         transaction.on_commit(lambda: layer_import_task.enqueue(job_id))

@@ -29,18 +29,27 @@ def layer_import_task(job_id: int) -> None:
         if entity is None or actor is None:
             raise PermissionDenied
         layer = layer_import(
-            actor=actor, entity=entity, uploaded_file_path=Path(job.input_file.path),
-            original_name=params["filename"], name=params.get("name", ""), kind=params["kind"],
-            code_field=params.get("code_field") or None)
+            actor=actor,
+            entity=entity,
+            uploaded_file_path=Path(job.input_file.path),
+            original_name=params["filename"],
+            name=params.get("name", ""),
+            kind=params["kind"],
+            code_field=params.get("code_field") or None,
+        )
     except LayerImportError as exc:
-        progress.fail(errors=[{"row": None, "column": None, "message": m} for m in exc.messages],
-                      message=_("The layer was not imported; nothing was saved."))
+        progress.fail(
+            errors=[{"row": None, "column": None, "message": m} for m in exc.messages],
+            message=_("The layer was not imported; nothing was saved."),
+        )
     except PermissionDenied:
         progress.fail(errors=[], message=_("You may not import layers for this entity."))
     else:
         notes = getattr(layer, "import_messages", [])
         progress.succeed(
             result={"layer_id": layer.pk, "lines": notes},
-            message=_("Layer %(name)s imported: %(count)s features.") % {"name": layer.name, "count": layer.feature_count})
+            message=_("Layer %(name)s imported: %(count)s features.")
+            % {"name": layer.name, "count": layer.feature_count},
+        )
     finally:
         job.input_file.delete(save=False)

@@ -15,7 +15,6 @@ from rumbo.accounts.permissions import Capability, user_access
 from rumbo.territory.forms import LayerUploadForm
 from rumbo.territory.layer_jobs import layer_import_start
 from rumbo.territory.models import SpatialLayer
-
 from rumbo.territory.selectors import (
     countries,
     unit_ancestors,
@@ -90,15 +89,29 @@ def entity_layers(request: HttpRequest, entity_id: int) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                job = layer_import_start(actor=request.user, entity=entity, uploaded_file=data["file"],
-                                         name=data["name"], kind=data["kind"], code_field=data["code_field"])
+                job = layer_import_start(
+                    actor=request.user,
+                    entity=entity,
+                    uploaded_file=data["file"],
+                    name=data["name"],
+                    kind=data["kind"],
+                    code_field=data["code_field"],
+                )
             except ValidationError as exc:
                 for message in exc.messages:
                     form.add_error("file", message)
             else:
                 return redirect("job", job_id=job.pk)
-    return render(request, "territory/layers.html", {
-        "entity": entity, "layers": _layers_visible(request, entity), "form": form, "can_manage": can_manage})
+    return render(
+        request,
+        "territory/layers.html",
+        {
+            "entity": entity,
+            "layers": _layers_visible(request, entity),
+            "form": form,
+            "can_manage": can_manage,
+        },
+    )
 
 
 @require_GET
@@ -107,8 +120,16 @@ def layer_detail(request: HttpRequest, layer_id: int) -> HttpResponse:
     if layer is None or not _layers_visible(request, layer.entity).filter(pk=layer.pk).exists():
         raise Http404
     features = list(layer.features.values("id", "geometry", "properties")[:5000])
-    collection = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "id": f["id"], "geometry": f["geometry"], "properties": f["properties"]} for f in features]}
+    collection = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "id": f["id"], "geometry": f["geometry"], "properties": f["properties"]}
+            for f in features
+        ],
+    }
     columns = sorted({key for f in features[:200] for key in f["properties"]})[:8]
-    return render(request, "territory/layer.html", {
-        "layer": layer, "geojson": json.dumps(collection), "features": features[:100], "columns": columns})
+    return render(
+        request,
+        "territory/layer.html",
+        {"layer": layer, "geojson": json.dumps(collection), "features": features[:100], "columns": columns},
+    )

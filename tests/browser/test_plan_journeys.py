@@ -62,10 +62,15 @@ def test_a_planner_creates_a_plan_and_builds_its_tree(page: Any, planner: Any) -
     # then the tree shows all three at their depths, and so does the database
     assert page.locator(".row-node.d1[data-code='E1']").count() == 1
     assert page.locator(".row-node.d2[data-code='E1.O1']").count() == 1
-    assert page.locator(".row-node.d3[data-code='E1.O1.P1']").inner_text().count("Creación del Instituto") == 1
+    assert (
+        page.locator(".row-node.d3[data-code='E1.O1.P1']").inner_text().count("Creación del Instituto") == 1
+    )
     plan = Plan.objects.get(name="PAT de Moyobamba 2025-2035")
     assert list(Node.objects.filter(plan=plan).order_by("depth").values_list("code", "depth")) == [
-        ("E1", 1), ("E1.O1", 2), ("E1.O1.P1", 3)]
+        ("E1", 1),
+        ("E1.O1", 2),
+        ("E1.O1.P1", 3),
+    ]
     # and a wrong entry shows a Spanish error in place, without losing the form
     page.click("#tree button.btn-primary")
     page.fill("#nodeform-root [name=code]", "E1")
@@ -81,8 +86,12 @@ def test_importing_a_spanish_excel_file_with_errors_shows_row_messages_and_write
     # given a plan and a CSV as Spanish Excel saves it: semicolons, Windows-1252, decimal commas
     from rumbo.plans.services import plan_create
 
-    plan = plan_create(actor=planner, entity=planner.memberships.first().entity,
-                       plan_type=PlanTypeFactory(), name="Plan para importar")
+    plan = plan_create(
+        actor=planner,
+        entity=planner.memberships.first().entity,
+        plan_type=PlanTypeFactory(),
+        name="Plan para importar",
+    )
     content = (
         "codigo;nivel;titulo;codigo_padre;peso\n"
         "E1;Eje estratégico;Gestión del territorio;;0,4\n"
@@ -96,7 +105,7 @@ def test_importing_a_spanish_excel_file_with_errors_shows_row_messages_and_write
     # when she uploads it
     page.goto(page.base_url + f"/planes/{plan.pk}/importar/")
     page.set_input_files("input[type=file]", str(path))
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_selector("#row-errors")
     # then each bad row is listed with its number and a Spanish message, and nothing was written
     errors = page.locator("#row-errors").inner_text()

@@ -1,11 +1,12 @@
-"""Fixtures for plan tests: an entity with a planner, a plan type, territorial units."""
+"""Fixtures for plan import/export tests: an entity with a planner, a plan type, territorial units.
+
+Messages are read in Spanish (the autouse `spanish` fixture of tests/conftest.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-from django.utils import translation
 
 from rumbo.accounts.models import Entity, Membership, User
 from rumbo.plans.models import Plan, PlanType
@@ -13,15 +14,11 @@ from rumbo.plans.services import plan_create
 from rumbo.territory.models import TerritorialUnit
 
 
-@pytest.fixture(autouse=True)
-def spanish() -> Any:
-    with translation.override("es"):
-        yield
-
-
 @pytest.fixture
 def entity(db: Any) -> Entity:
-    return Entity.objects.create(name="Municipalidad Provincial de Moyobamba", kind="municipality", country="PE")
+    return Entity.objects.create(
+        name="Municipalidad Provincial de Moyobamba", kind="municipality", country="PE"
+    )
 
 
 @pytest.fixture

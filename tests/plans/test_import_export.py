@@ -11,6 +11,8 @@ import orjson
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook, load_workbook
 
 from rumbo.core.models import AuditAction, AuditEvent, Job, JobStatus
@@ -36,23 +38,66 @@ def build_tree(plan: Plan, actor: Any, units: dict[str, Any]) -> None:
     """A tree with the awkward cases: separators, quotes, line breaks, formula-like titles,
     accents, a foreign unit, a fifth level created on the fly, positions unlike code order."""
     e1 = node_create(
-        actor=actor, plan=plan, parent=None, code="E1", title="Territorio ordenado y resiliente", weight="0,6",
+        actor=actor,
+        plan=plan,
+        parent=None,
+        code="E1",
+        title="Territorio ordenado y resiliente",
+        weight="0,6",
         responsible="Gerencia de Desarrollo Urbano",
         description='Primera línea\nsegunda línea; con «comillas» y "dobles"',
     )
-    e2 = node_create(actor=actor, plan=plan, parent=None, code="E2", title="Economía diversificada; turismo",
-                     weight=Decimal("0.4"))
-    o11 = node_create(
-        actor=actor, plan=plan, parent=e1, code="E1.O1", title="Reducir el riesgo de desastres", weight="0.333333",
-        term="short", term_start=2025, term_end=2027, units=[units["220101"], units["220102"]],
+    e2 = node_create(
+        actor=actor,
+        plan=plan,
+        parent=None,
+        code="E2",
+        title="Economía diversificada; turismo",
+        weight=Decimal("0.4"),
     )
-    node_create(actor=actor, plan=plan, parent=e1, code="E1.O2", title="=SUMA(A1:A3) no es una fórmula", weight=0)
-    p = node_create(actor=actor, plan=plan, parent=o11, code="P-1", title="Programa de drenaje pluvial",
-                    term="medium", units=[units["05001"]])
-    a = node_create(actor=actor, plan=plan, parent=p, code="A-1", title="Colector de la Av. Grau", weight="1234,5",
-                    term="long", term_start=2030, term_end=2034)
-    node_create(actor=actor, plan=plan, parent=a, code="A-1.1", title="Subacción: ñandú, áéíóú ÁÉÍÓÚ ü",
-                responsible="Subgerencia de Gestión del Riesgo")
+    o11 = node_create(
+        actor=actor,
+        plan=plan,
+        parent=e1,
+        code="E1.O1",
+        title="Reducir el riesgo de desastres",
+        weight="0.333333",
+        term="short",
+        term_start=2025,
+        term_end=2027,
+        units=[units["220101"], units["220102"]],
+    )
+    node_create(
+        actor=actor, plan=plan, parent=e1, code="E1.O2", title="=SUMA(A1:A3) no es una fórmula", weight=0
+    )
+    p = node_create(
+        actor=actor,
+        plan=plan,
+        parent=o11,
+        code="P-1",
+        title="Programa de drenaje pluvial",
+        term="medium",
+        units=[units["05001"]],
+    )
+    a = node_create(
+        actor=actor,
+        plan=plan,
+        parent=p,
+        code="A-1",
+        title="Colector de la Av. Grau",
+        weight="1234,5",
+        term="long",
+        term_start=2030,
+        term_end=2034,
+    )
+    node_create(
+        actor=actor,
+        plan=plan,
+        parent=a,
+        code="A-1.1",
+        title="Subacción: ñandú, áéíóú ÁÉÍÓÚ ü",
+        responsible="Subgerencia de Gestión del Riesgo",
+    )
     node_create(actor=actor, plan=plan, parent=e2, code="10", title="Código numérico", weight="2,5")
     second = node_create(actor=actor, plan=plan, parent=e2, code="2", title="-empieza con guion", weight=1)
     node_shift(actor=actor, node=second, offset=-1)
@@ -98,7 +143,8 @@ def test_export_then_import_into_an_empty_plan_reproduces_the_tree(fmt, make_pla
         first = orjson.loads(data)
         assert (again["nodes"], again["levels"]) == (first["nodes"], first["levels"])
     assert list(PlanLevel.objects.filter(plan=target).values_list("depth", "name")) == list(
-        PlanLevel.objects.filter(plan=source).values_list("depth", "name"))
+        PlanLevel.objects.filter(plan=source).values_list("depth", "name")
+    )
 
 
 def test_exported_rows_carry_every_field(make_plan, planner, units):
@@ -108,11 +154,29 @@ def test_exported_rows_carry_every_field(make_plan, planner, units):
     rows = {r["codigo"]: r for r in plan_export_rows(plan=plan)}
 
     assert [r["codigo"] for r in plan_export_rows(plan=plan)] == [
-        "E1", "E1.O1", "P-1", "A-1", "A-1.1", "E1.O2", "E2", "2", "10"]
+        "E1",
+        "E1.O1",
+        "P-1",
+        "A-1",
+        "A-1.1",
+        "E1.O2",
+        "E2",
+        "2",
+        "10",
+    ]
     assert rows["E1.O1"] == {
-        "codigo": "E1.O1", "nivel": "Objetivo estratégico", "titulo": "Reducir el riesgo de desastres",
-        "codigo_padre": "E1", "peso": Decimal("0.333333"), "responsable": "", "plazo": "corto",
-        "anio_inicio": 2025, "anio_fin": 2027, "descripcion": "", "orden": 1, "ambito": ["220101", "220102"],
+        "codigo": "E1.O1",
+        "nivel": "Objetivo estratégico",
+        "titulo": "Reducir el riesgo de desastres",
+        "codigo_padre": "E1",
+        "peso": Decimal("0.333333"),
+        "responsable": "",
+        "plazo": "corto",
+        "anio_inicio": 2025,
+        "anio_fin": 2027,
+        "descripcion": "",
+        "orden": 1,
+        "ambito": ["220101", "220102"],
     }
     assert rows["P-1"]["ambito"] == ["CO:05001"]
     assert rows["A-1.1"]["nivel"] == "Nivel 5"
@@ -128,8 +192,12 @@ def test_csv_export_follows_the_spanish_excel_convention(make_plan, planner, uni
     assert data.startswith(b"\xef\xbb\xbf")
     text = data.decode("utf-8-sig")
     assert text.splitlines()[0] == (
-        "codigo;nivel;titulo;codigo_padre;peso;responsable;plazo;anio_inicio;anio_fin;descripcion;orden;ambito")
-    assert "E1.O1;Objetivo estratégico;Reducir el riesgo de desastres;E1;0,333333;;corto;2025;2027;;1;220101|220102" in text
+        "codigo;nivel;titulo;codigo_padre;peso;responsable;plazo;anio_inicio;anio_fin;descripcion;orden;ambito"
+    )
+    assert (
+        "E1.O1;Objetivo estratégico;Reducir el riesgo de desastres;E1;0,333333;;corto;2025;2027;;1;220101|220102"
+        in text
+    )
     assert "'=SUMA(A1:A3)" in text  # a spreadsheet must not run it as a formula
 
 
@@ -140,9 +208,13 @@ def test_xlsx_export_has_nodes_levels_and_plan_sheets(make_plan, planner, units)
     wb = load_workbook(io.BytesIO(plan_export_xlsx(plan=plan)))
 
     assert wb.sheetnames == ["nodos", "niveles", "plan"]
-    formula_cell = [row for row in wb["nodos"].iter_rows() if row[0].value == "E1.O2"][0][2]
+    formula_cell = next(row for row in wb["nodos"].iter_rows() if row[0].value == "E1.O2")[2]
     assert formula_cell.data_type == "s" and formula_cell.value == "=SUMA(A1:A3) no es una fórmula"
-    assert [r for r in wb["niveles"].iter_rows(values_only=True)][1] == (1, "Eje estratégico", "eje-estrategico")
+    assert [r for r in wb["niveles"].iter_rows(values_only=True)][1] == (
+        1,
+        "Eje estratégico",
+        "eje-estrategico",
+    )
     meta = dict(wb["plan"].iter_rows(values_only=True))
     assert meta["tipo"] == "PAT" and meta["pais"] == "PE" and meta["imagen_objetivo"] == "Ciudad verde"
 
@@ -157,7 +229,10 @@ def test_xlsx_levels_sheet_sets_the_levels_of_an_empty_plan(make_plan, planner, 
     plan_import(actor=planner, plan=target, data=plan_export_xlsx(plan=source), filename="x.xlsx")
 
     assert list(PlanLevel.objects.filter(plan=target).values_list("depth", "name")) == [
-        (1, "Eje"), (2, "Objetivo"), (3, "Acción")]
+        (1, "Eje"),
+        (2, "Objetivo"),
+        (3, "Acción"),
+    ]
     assert plan_export_rows(plan=target) == plan_export_rows(plan=source)
 
 
@@ -178,11 +253,20 @@ def test_windows_1252_csv_with_semicolons_and_decimal_commas_imports(make_plan, 
     assert result.created == 2
     e1 = Node.objects.get(plan=plan, code="E1")
     assert (e1.title, e1.weight, e1.term, e1.term_start, e1.term_end) == (
-        "Gestión del agua y saneamiento", Decimal("0.5"), "short", 2025, 2026)
+        "Gestión del agua y saneamiento",
+        Decimal("0.5"),
+        "short",
+        2025,
+        2026,
+    )
     assert sorted(e1.units.values_list("code", flat=True)) == ["220101", "220102"]
     child = Node.objects.get(plan=plan, code="E1.1")
     assert (child.parent_id, child.weight, child.term, child.title) == (
-        e1.pk, Decimal("1234.5"), "medium", "Protección de cabeceras de cuenca")
+        e1.pk,
+        Decimal("1234.5"),
+        "medium",
+        "Protección de cabeceras de cuenca",
+    )
 
 
 def test_utf8_with_bom_and_commas_and_english_headers_imports(make_plan, planner):
@@ -196,8 +280,12 @@ def test_utf8_with_bom_and_commas_and_english_headers_imports(make_plan, planner
     plan_import(actor=planner, plan=plan, data=data, filename="plan.csv")
 
     a = Node.objects.get(plan=plan, code="A")
-    assert (a.title, a.weight, a.term, a.description) == ("Agua, saneamiento", Decimal("0.25"), "short",
-                                                          "Línea 1\nLínea 2")
+    assert (a.title, a.weight, a.term, a.description) == (
+        "Agua, saneamiento",
+        Decimal("0.25"),
+        "short",
+        "Línea 1\nLínea 2",
+    )
     assert Node.objects.get(plan=plan, code="A.1").level.name == "Objetivo estratégico"
 
 
@@ -290,7 +378,8 @@ def test_a_root_node_with_a_deeper_level_is_reported(make_plan, planner):
         plan_import(actor=planner, plan=make_plan(), data=data, filename="x.csv")
 
     assert messages(exc.value) == [
-        "Fila 2: el nivel «Programa» no corresponde: un nodo sin padre debe ser «Eje estratégico»."]
+        "Fila 2: el nivel «Programa» no corresponde: un nodo sin padre debe ser «Eje estratégico»."
+    ]
 
 
 def test_a_cycle_of_parents_is_reported_on_every_row_in_it(make_plan, planner):
@@ -379,7 +468,9 @@ def test_existing_codes_are_updated_new_ones_created_and_the_rest_left_alone(mak
     update_event = AuditEvent.objects.get(action=AuditAction.UPDATED, target_id=str(e1.pk))
     assert update_event.changes["title"] == ["Título viejo", "Título nuevo"]
     assert update_event.changes["units"] == [[], [units["220105"].pk]]
-    assert AuditEvent.objects.filter(action=AuditAction.CREATED, target_id=str(new.pk), scope_id=plan.pk).exists()
+    assert AuditEvent.objects.filter(
+        action=AuditAction.CREATED, target_id=str(new.pk), scope_id=plan.pk
+    ).exists()
     summary = AuditEvent.objects.get(action=AuditAction.IMPORTED)
     assert summary.scope_id == plan.pk and "creados: 1" in summary.message
 
@@ -462,8 +553,9 @@ def test_an_observer_may_not_import(make_plan, observer):
     assert not Job.objects.exists() and not Node.objects.filter(plan=plan).exists()
 
 
-def test_the_import_job_succeeds_with_counts(make_plan, planner, settings, tmp_path,
-                                             django_capture_on_commit_callbacks):
+def test_the_import_job_succeeds_with_counts(
+    make_plan, planner, settings, tmp_path, django_capture_on_commit_callbacks
+):
     settings.MEDIA_ROOT = tmp_path
     plan = make_plan()
     data = csv_bytes("codigo;titulo;codigo_padre", "A;Eje;", "A.1;Objetivo;A")
@@ -478,8 +570,9 @@ def test_the_import_job_succeeds_with_counts(make_plan, planner, settings, tmp_p
     assert Node.objects.filter(plan=plan).count() == 2
 
 
-def test_the_import_job_fails_with_row_errors_and_writes_nothing(make_plan, planner, settings, tmp_path,
-                                                                django_capture_on_commit_callbacks):
+def test_the_import_job_fails_with_row_errors_and_writes_nothing(
+    make_plan, planner, settings, tmp_path, django_capture_on_commit_callbacks
+):
     settings.MEDIA_ROOT = tmp_path
     plan = make_plan()
     data = csv_bytes("codigo;titulo;peso", "A;Eje;1", "B;;1", "C;Otro;mucho")
@@ -501,7 +594,9 @@ def test_an_oversized_upload_creates_no_job(make_plan, planner, settings):
     settings.RUMBO_IMPORT_MAX_BYTES = 10
 
     with pytest.raises(PlanImportError):
-        plan_import_start(actor=planner, plan=make_plan(), uploaded_file=SimpleUploadedFile("x.csv", b"x" * 11))
+        plan_import_start(
+            actor=planner, plan=make_plan(), uploaded_file=SimpleUploadedFile("x.csv", b"x" * 11)
+        )
 
     assert not Job.objects.exists()
 
@@ -530,13 +625,37 @@ def generated_csv(count: int) -> bytes:
     return csv_bytes(*lines[: count + 1])
 
 
-def test_import_query_count_does_not_grow_per_row(make_plan, planner, units, django_assert_max_num_queries):
-    """No query per row: only per depth, plus bulk batches (SQLite caps them at 999 variables)."""
-    plan = make_plan()
-    data = generated_csv(2000)
+def test_import_query_count_does_not_grow_with_rows(make_plan, planner, units, django_assert_max_num_queries):
+    """One statement per depth and per table, whatever the number of rows (24 on SQLite)."""
+    small, large = make_plan(name="Pequeño"), make_plan(name="Grande")
+    with CaptureQueriesContext(connection) as small_queries:
+        plan_import(actor=planner, plan=small, data=generated_csv(200), filename="chico.csv")
 
-    with django_assert_max_num_queries(100):  # ~80 on SQLite: batches of ~60 rows
-        result = plan_import(actor=planner, plan=plan, data=data, filename="grande.csv")
+    with django_assert_max_num_queries(len(small_queries)):
+        result = plan_import(actor=planner, plan=large, data=generated_csv(2000), filename="grande.csv")
 
+    assert len(small_queries) <= 30
     assert result.created == 2000
-    assert_paths_consistent(plan)
+    assert_paths_consistent(large)
+
+
+def test_orden_column_sets_positions_among_siblings(make_plan, planner):
+    data = csv_bytes("codigo;titulo;codigo_padre;orden", "A;Eje A;;2", "B;Eje B;;1", "A.1;Hijo;A;1")
+    plan = make_plan()
+
+    plan_import(actor=planner, plan=plan, data=data, filename="orden.csv")
+
+    assert [r["codigo"] for r in plan_export_rows(plan=plan)] == ["B", "A", "A.1"]
+    assert Node.objects.get(plan=plan, code="A").position == 1
+
+
+def test_a_tree_changed_between_validation_and_writing_is_validated_again(make_plan, planner):
+    plan = make_plan()
+    data = csv_bytes("codigo;titulo", "N1;Nuevo eje")
+    import_plan = plan_import_validate(plan=plan, parsed=plan_import_parse(data=data, filename="x.csv"))
+    node_create(actor=planner, plan=plan, parent=None, code="N1", title="Creado por otra persona")
+
+    result = plan_import_apply(actor=planner, plan=plan, import_plan=import_plan)
+
+    assert (result.created, result.updated) == (0, 1)
+    assert Node.objects.get(plan=plan, code="N1").title == "Nuevo eje"

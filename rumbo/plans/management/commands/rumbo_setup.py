@@ -20,26 +20,38 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--no-demo", action="store_true", help="Do not create the demonstration plan.")
-        parser.add_argument("--reload-territories", action="store_true",
-                            help="Upsert the reference territories even if they are already loaded.")
+        parser.add_argument(
+            "--reload-territories",
+            action="store_true",
+            help="Upsert the reference territories even if they are already loaded.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
         plan_types_load()
-        missing = [c for c in ("PE", "CO", "MX")
-                   if options["reload_territories"] or not TerritorialUnit.objects.filter(country=c, depth=0).exists()]
+        missing = [
+            c
+            for c in ("PE", "CO", "MX")
+            if options["reload_territories"]
+            or not TerritorialUnit.objects.filter(country=c, depth=0).exists()
+        ]
         if missing:
             self.stdout.write(f"Cargando territorios de referencia: {', '.join(missing)}…")
             counts = reference_territories_load(countries=missing)
             self.stdout.write(f"  {counts}")
         username = os.environ.get("RUMBO_ADMIN_USER", "admin")
-        admin, password = administrator_ensure(username=username, email=os.environ.get("RUMBO_ADMIN_EMAIL", ""))
+        admin, password = administrator_ensure(
+            username=username, email=os.environ.get("RUMBO_ADMIN_EMAIL", "")
+        )
         if password:
             line = "=" * 64
-            self.stdout.write(self.style.SUCCESS(
-                f"\n{line}\nAdministrador creado / administrator created\n"
-                f"  usuario / user:       {username}\n  contraseña / password: {password}\n"
-                f"Guárdela ahora: no se volverá a mostrar. / Save it now: it is not shown again.\n{line}\n"))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"\n{line}\nAdministrador creado / administrator created\n"
+                    f"  usuario / user:       {username}\n  contraseña / password: {password}\n"
+                    f"Guárdela ahora: no se volverá a mostrar. / Save it now: it is not shown again.\n{line}\n"
+                )
+            )
         if not options["no_demo"] and os.environ.get("RUMBO_DEMO", "1") != "0":
             plan = demo_load(actor=admin)
             if plan is not None:

@@ -1,0 +1,81 @@
+"""`make run` prepares the database with one command, and running it again keeps the data."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.test import Client
+
+from rumbo.accounts.models import OversightGrant
+from rumbo.plans.models import LegalAct, Node, Plan
+from rumbo.territory.models import TerritorialUnit
+
+
+@pytest.fixture
+def setup_output(db: Any) -> str:
+    """One run of the setup command (loading three countries takes a few seconds: the checks of
+    one run share it through this fixture's test)."""
+    out = io.StringIO()
+    call_command("rumbo_setup", stdout=out)
+    return out.getvalue()
+
+
+def test_one_setup_run_prepares_territories_administrator_and_demo_and_a_second_keeps_them(
+    setup_output: str,
+) -> None:
+    check_reference_territories()
+    check_administrator_password_printed_once(setup_output)
+    check_demo_plan_created_once_and_labelled()
+
+
+def check_reference_territories() -> None:
+    counts = {
+        (c, k): TerritorialUnit.objects.filter(country=c, kind=k).count()
+        for c in ("PE", "CO", "MX")
+        for k in ("region", "province", "municipality")
+    }
+    assert (
+        counts[("PE", "region")] == 25
+        and counts[("PE", "province")] == 196
+        and counts[("PE", "municipality")] == 1893
+    )
+    assert counts[("CO", "region")] == 33 and counts[("CO", "municipality")] >= 1123
+    assert counts[("MX", "region")] == 32 and counts[("MX", "municipality")] == 2465
+    assert not TerritorialUnit.objects.filter(
+        country="MX", kind="municipality", geometry__isnull=True
+    ).exists()
+
+
+def check_administrator_password_printed_once(setup_output: str) -> None:
+    line = next(line for line in setup_output.splitlines() if "contraseña / password" in line)
+    password = line.split(":", 1)[1].strip()
+    assert authenticate(username="admin", password=password) is not None
+    again = io.StringIO()
+    call_command("rumbo_setup", stdout=again)
+    assert "contraseña" not in again.getvalue()
+
+
+def check_demo_plan_created_once_and_labelled() -> None:
+    call_command("rumbo_setup", stdout=io.StringIO())  # a second run keeps everything as it was
+    plan = Plan.objects.get(is_demo=True)
+    assert Plan.objects.filter(is_demo=True).count() == 1
+    assert sorted(plan.units.values_list("code", flat=True)) == [
+        "220101",
+        "220102",
+        "220103",
+        "220104",
+        "220105",
+        "220106",
+    ]
+    assert Node.objects.filter(plan=plan, depth=1).count() == 4
+    assert Node.objects.filter(plan=plan).count() == 28
+    assert plan.is_published and plan.entity.is_demo
+    assert OversightGrant.objects.filter(overseer=plan.entity).count() == 5
+    assert LegalAct.objects.filter(plan=plan).count() == 1
+    page = Client().get(f"/planes/{plan.pk}/").content.decode()
+    assert "Datos de demostración" in page or "Demonstration data" in page
+    assert "Creación del Instituto de Planificación Urbana Provincial" in page
