@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 
 from rumbo.accounts.models import Entity, Membership
 from rumbo.accounts.permissions import Capability, user_access
+from rumbo.core.models import AuditEvent
 
 
 def entity_get_for_user(
@@ -25,6 +26,11 @@ def entities_for_user(*, user: Any) -> QuerySet[Entity]:
     if access.is_superuser:
         return Entity.objects.all()
     return Entity.objects.filter(pk__in=list(access.by_entity))
+
+
+def entity_events(*, entity: Entity, limit: int = 300) -> list[AuditEvent]:
+    """The entity's audit trail, newest first (callers check that the user may read it)."""
+    return list(AuditEvent.objects.filter(entity_id=entity.pk).select_related("actor", "target_type")[:limit])
 
 
 def memberships_of_entity(*, entity: Entity) -> QuerySet[Membership]:

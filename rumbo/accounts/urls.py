@@ -6,6 +6,7 @@ app_name = "accounts"
 urlpatterns = [
     path("entidades/", views.entity_list, name="entities"),
     path("entidades/<int:entity_id>/", views.entity_detail, name="entity"),
+    path("entidades/<int:entity_id>/historial/", views.entity_history, name="entity_history"),
     path("entidades/<int:entity_id>/miembros/", views.membership_add, name="membership_add"),
     path("miembros/<int:membership_id>/quitar/", views.membership_remove, name="membership_remove"),
     path("cuenta/tokens/", views.tokens, name="tokens"),

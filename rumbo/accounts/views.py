@@ -14,7 +14,12 @@ from rumbo.accounts import services
 from rumbo.accounts.forms import MembershipForm, TokenForm
 from rumbo.accounts.models import ApiToken, Entity, Membership
 from rumbo.accounts.permissions import Capability, user_access
-from rumbo.accounts.selectors import entities_for_user, memberships_of_entity
+from rumbo.accounts.selectors import (
+    entities_for_user,
+    entity_events,
+    entity_get_for_user,
+    memberships_of_entity,
+)
 
 
 @login_required
@@ -50,6 +55,20 @@ def entity_detail(request: HttpRequest, entity_id: int) -> HttpResponse:
             "overseen": entity.oversees.select_related("overseen") if can_view else [],
             "children": entity.children.all(),
         },
+    )
+
+
+@login_required
+@require_GET
+def entity_history(request: HttpRequest, entity_id: int) -> HttpResponse:
+    """Every recorded change in the entity: its data, people, territory, plans and their trees."""
+    entity = Entity.objects.filter(pk=entity_id).first()
+    if entity is None:
+        raise Http404
+    if entity_get_for_user(entity_id=entity_id, user=request.user) is None:
+        raise PermissionDenied  # the entity is public; its history is not
+    return render(
+        request, "accounts/entity_history.html", {"entity": entity, "events": entity_events(entity=entity)}
     )
 
 

@@ -19,6 +19,7 @@ from rumbo.plans import services
 from rumbo.plans.models import Node, Plan, PlanStatus, PlanType, Term
 from rumbo.plans.selectors import node_get_for_user, plan_get_for_user, plan_tree_nested, plans_visible_to
 from rumbo.territory.models import TerritorialUnit
+from rumbo.territory.selectors import units_by_codes
 
 router = Router(tags=["plans"])
 token_auth = ApiTokenAuth()
@@ -203,11 +204,10 @@ def _writable_plan(request: HttpRequest, plan_id: int, capability: Capability) -
 
 
 def _units(codes: list[str], country: str) -> list[TerritorialUnit]:
-    found = {u.code: u for u in TerritorialUnit.objects.filter(country=country, code__in=codes)}
-    unknown = [c for c in codes if c not in found]
+    units, unknown = units_by_codes(country=country, codes=codes)
     if unknown:
         raise HttpError(422, _("Unknown territorial unit codes: %(codes)s") % {"codes": ", ".join(unknown)})
-    return [found[c] for c in codes]
+    return units
 
 
 @router.get("/plans", response=list[PlanOut], summary="Plans the caller may see")

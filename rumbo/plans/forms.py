@@ -47,6 +47,15 @@ class PlanForm(BootstrapMixin, forms.Form):
         required=False,
         help_text=_("Official codes separated by commas, e.g. 220101, 220102."),
     )
+    levels = forms.CharField(
+        label=_("Tree levels"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "One per line, from the top: e.g. Eje estratégico, Objetivo estratégico, Programa, Proyecto. "
+            "Empty: the plan type's levels."
+        ),
+    )
     vision = forms.CharField(label=_("Vision"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     target_image = forms.CharField(
         label=_("Imagen objetivo"), widget=forms.Textarea(attrs={"rows": 3}), required=False
@@ -75,8 +84,16 @@ class PlanForm(BootstrapMixin, forms.Form):
         return data
 
     def unit_code_list(self) -> list[str]:
-        raw = self.cleaned_data.get("unit_codes") or ""
-        return [c.strip() for c in raw.replace(";", ",").split(",") if c.strip()]
+        return split_codes(self.cleaned_data.get("unit_codes") or "")
+
+    def level_list(self) -> list[str]:
+        raw = self.cleaned_data.get("levels") or ""
+        return [line.strip() for line in raw.splitlines() if line.strip()]
+
+
+def split_codes(raw: str) -> list[str]:
+    """Codes typed as "220101, 220102" or "220101; 220102" or one per line."""
+    return [c.strip() for c in raw.replace(";", ",").replace("\n", ",").split(",") if c.strip()]
 
 
 class NodeForm(BootstrapMixin, forms.Form):
@@ -95,6 +112,15 @@ class NodeForm(BootstrapMixin, forms.Form):
     description = forms.CharField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+    unit_codes = forms.CharField(
+        label=_("Territorial scope (unit codes)"),
+        required=False,
+        max_length=2000,
+        help_text=_("Official codes separated by commas; empty: the whole plan territory."),
+    )
+
+    def unit_code_list(self) -> list[str]:
+        return split_codes(self.cleaned_data.get("unit_codes") or "")
 
 
 class NodeDeleteForm(forms.Form):

@@ -148,6 +148,37 @@ def plan_levels_set(*, plan: Plan, names: Sequence[str]) -> list[PlanLevel]:
     return result
 
 
+def plan_levels_rename(*, actor: Any, plan: Plan, names: Sequence[str]) -> list[PlanLevel]:
+    """Rename the tree's levels (first name = depth 1). Nodes keep their depth; levels deeper
+    than the names given stay as they are."""
+    require(actor, plan.entity_id, Capability.EDIT_PLAN)
+    cleaned = [n.strip() for n in names if n.strip()]
+    if not cleaned:
+        raise ValidationError({"levels": _("Give at least one level name.")})
+    with transaction.atomic():
+        _lock_plan(plan)
+        before = list(PlanLevel.objects.filter(plan=plan).order_by("depth").values_list("name", flat=True))
+        # Free every key first so a rename can take a key another level held (unique per plan).
+        for level in PlanLevel.objects.filter(plan=plan):
+            level.key = f"tmp-{level.depth}"
+            level.save(update_fields=["key"])
+        plan_levels_set(plan=plan, names=cleaned)
+        for level in PlanLevel.objects.filter(plan=plan, key__startswith="tmp-"):
+            level.key = f"level-{level.depth}"
+            level.save(update_fields=["key"])
+        after = list(PlanLevel.objects.filter(plan=plan).order_by("depth").values_list("name", flat=True))
+        if before != after:
+            audit_record(
+                actor=actor,
+                action=AuditAction.UPDATED,
+                target=plan,
+                entity_id=plan.entity_id,
+                scope=plan,
+                changes={"levels": [before, after]},
+            )
+    return list(PlanLevel.objects.filter(plan=plan).order_by("depth"))
+
+
 def plan_level_for_depth(*, plan: Plan, depth: int) -> PlanLevel:
     """The level at this depth, created as "Nivel N" when the tree grows deeper than configured."""
     level = PlanLevel.objects.filter(plan=plan, depth=depth).first()

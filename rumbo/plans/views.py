@@ -42,6 +42,7 @@ from rumbo.plans.selectors import (
     plans_visible_to,
 )
 from rumbo.territory.models import TerritorialUnit
+from rumbo.territory.selectors import units_by_codes
 
 
 def _plan_or_404(request: HtmxHttpRequest, plan_id: int, capability: Capability | None = None) -> Plan:
@@ -73,8 +74,7 @@ def _form_errors(form: Any, exc: ValidationError) -> None:
 
 
 def _units_from_codes(codes: list[str], country: str) -> tuple[list[TerritorialUnit], list[str]]:
-    units = {u.code: u for u in TerritorialUnit.objects.filter(country=country, code__in=codes)}
-    return [units[c] for c in codes if c in units], [c for c in codes if c not in units]
+    return units_by_codes(country=country, codes=codes)
 
 
 @require_GET
@@ -126,6 +126,7 @@ def plan_create(request: HtmxHttpRequest) -> HttpResponse:
                     target_image=data["target_image"],
                     description=data["description"],
                     units=units,
+                    levels=form.level_list() or None,
                 )
             except ValidationError as exc:
                 _form_errors(form, exc)
@@ -150,6 +151,7 @@ def plan_edit(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
         "target_image": plan.target_image,
         "description": plan.description,
         "unit_codes": ", ".join(plan.units.values_list("code", flat=True)),
+        "levels": "\n".join(plan.levels.order_by("depth").values_list("name", flat=True)),
     }
     form = PlanForm(request.POST or None, initial=initial, entities=None, editing=True)
     if request.method == "POST" and form.is_valid():
@@ -173,7 +175,10 @@ def plan_edit(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
                 )
             }
             try:
-                services.plan_update(actor=request.user, plan=plan, units=units, **fields)
+                with transaction.atomic():
+                    services.plan_update(actor=request.user, plan=plan, units=units, **fields)
+                    if form.level_list():
+                        services.plan_levels_rename(actor=request.user, plan=plan, names=form.level_list())
             except ValidationError as exc:
                 _form_errors(form, exc)
             else:
@@ -247,6 +252,15 @@ def _render_tree_with(
     return render(request, "plans/_tree.html", context, status=status)
 
 
+def _node_units(form: NodeForm, plan: Plan) -> list[TerritorialUnit]:
+    units, unknown = _units_from_codes(form.unit_code_list(), plan.entity.country)
+    if unknown:
+        raise ValidationError(
+            {"unit_codes": _("Unknown unit codes: %(codes)s") % {"codes": ", ".join(unknown)}}
+        )
+    return units
+
+
 def _node_form_response(request: HtmxHttpRequest, context: dict[str, Any]) -> HttpResponse:
     """The node form: a fragment for htmx (re-targeted onto itself when it has errors)."""
     if not request.htmx:
@@ -272,9 +286,11 @@ def node_add(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
             raise Http404
     form = NodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        data = dict(form.cleaned_data)
+        del data["unit_codes"]
         try:
-            node = services.node_create(actor=request.user, plan=plan, parent=parent, **data)
+            units = _node_units(form, plan)
+            node = services.node_create(actor=request.user, plan=plan, parent=parent, units=units, **data)
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
@@ -297,10 +313,14 @@ def node_edit(request: HtmxHttpRequest, node_id: int) -> HttpResponse:
         for k in ("code", "title", "responsible", "term", "term_start", "term_end", "description")
     }
     initial["weight"] = f"{node.weight.normalize():f}"
+    initial["unit_codes"] = ", ".join(node.units.values_list("code", flat=True))
     form = NodeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        del data["unit_codes"]
         try:
-            services.node_update(actor=request.user, node=node, **form.cleaned_data)
+            units = _node_units(form, node.plan)
+            services.node_update(actor=request.user, node=node, units=units, **data)
         except ValidationError as exc:
             _form_errors(form, exc)
         else:

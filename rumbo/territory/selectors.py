@@ -69,6 +69,12 @@ def unit_get_by_code(*, country: str, code: str) -> TerritorialUnit | None:
     return TerritorialUnit.objects.filter(country=country.upper(), code=code).first()
 
 
+def units_by_codes(*, country: str, codes: list[str]) -> tuple[list[TerritorialUnit], list[str]]:
+    """The units with these codes in the country (in the given order) and the codes not found."""
+    found = {u.code: u for u in TerritorialUnit.objects.filter(country=country.upper(), code__in=codes)}
+    return [found[c] for c in codes if c in found], [c for c in codes if c not in found]
+
+
 def unit_ancestors(*, unit: TerritorialUnit) -> list[TerritorialUnit]:
     """From the root down to the unit's parent (one query)."""
     ids = [int(part) for part in unit.path.strip("/").split("/") if part][:-1]

@@ -186,3 +186,37 @@ def test_tree_read_is_a_constant_number_of_queries(
     with django_assert_num_queries(2):  # the levels, then every node
         rows = plan_tree(plan=world.plan).rows
     assert len(rows) == 36
+
+
+def _queries_for(client: Any, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_tree_page_and_tree_api_query_counts_do_not_grow_with_the_tree(
+    world: Any, tree: dict[str, Node]
+) -> None:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(world.users["planner"])
+    urls = [f"/planes/{world.plan.pk}/", f"/api/v1/plans/{world.plan.pk}/tree"]
+    small = [_queries_for(client, url) for url in urls]
+    # when the tree grows tenfold, with deeper levels and more siblings
+    actor = world.users["planner"]
+    parent = tree["P2"]
+    for i in range(60):
+        parent = node_create(
+            actor=actor,
+            plan=world.plan,
+            parent=parent if i % 10 else tree["O2"],
+            code=f"N{i}",
+            title=f"Nodo {i}",
+        )
+    big = [_queries_for(client, url) for url in urls]
+    # then both pages run the same number of queries
+    assert big == small
