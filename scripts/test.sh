@@ -12,6 +12,7 @@ need_pkgs=()
 [ -x /usr/bin/chromium ] || need_pkgs+=(chromium)
 PG_BIN=/usr/lib/postgresql/15/bin
 [ -x "$PG_BIN/initdb" ] || need_pkgs+=(postgresql-15)
+command -v msgfmt >/dev/null || need_pkgs+=(gettext)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "Instalando paquetes de Debian: ${need_pkgs[*]}"
   if ! { as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_pkgs[@]}" >/dev/null; }; then
