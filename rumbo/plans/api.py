@@ -99,6 +99,19 @@ class NodeMoveIn(Schema):
     position: int | None = Field(default=None, ge=0, description="0-based position among the new siblings.")
 
 
+class AlignedNodeOut(Schema):
+    id: int
+    plan_id: int
+    code: str
+    title: str
+
+
+class AlignmentsIn(Schema):
+    node_ids: list[int] = Field(
+        description="Nodes of other plans this node contributes to (replaces the list)."
+    )
+
+
 class NodeOut(Schema):
     id: int
     plan_id: int
@@ -114,6 +127,7 @@ class NodeOut(Schema):
     term_start: int | None
     term_end: int | None
     description: str
+    aligned_to: list[AlignedNodeOut]
 
 
 class TreeNodeOut(Schema):
@@ -168,7 +182,9 @@ def _plan_out(plan: Plan) -> dict[str, Any]:
     }
 
 
-def _node_out(node: Node) -> dict[str, Any]:
+def _node_out(node: Node, user: Any) -> dict[str, Any]:
+    """A node; its alignments only towards plans the caller can see."""
+    aligned = node.aligned_to.filter(plan__in=plans_visible_to(user=user).values("pk"))
     return {
         "id": node.pk,
         "plan_id": node.plan_id,
@@ -184,6 +200,7 @@ def _node_out(node: Node) -> dict[str, Any]:
         "term_start": node.term_start,
         "term_end": node.term_end,
         "description": node.description,
+        "aligned_to": [{"id": t.pk, "plan_id": t.plan_id, "code": t.code, "title": t.title} for t in aligned],
     }
 
 
@@ -288,7 +305,7 @@ def node_create(request: HttpRequest, plan_id: int, payload: NodeIn) -> tuple[in
     data = payload.dict(exclude={"parent_id"})
     data["term"] = data["term"] or ""
     node = services.node_create(actor=_actor(request), plan=plan, parent=parent, **data)
-    return 201, _node_out(node)
+    return 201, _node_out(node, _actor(request))
 
 
 def _writable_node(request: HttpRequest, node_id: int) -> Node:
@@ -302,10 +319,11 @@ def _writable_node(request: HttpRequest, node_id: int) -> Node:
 
 @router.get("/nodes/{node_id}", response=NodeOut, summary="One node")
 def node_detail(request: HttpRequest, node_id: int) -> dict[str, Any]:
-    node = node_get_for_user(node_id=node_id, user=api_reader(request))
+    reader = api_reader(request)
+    node = node_get_for_user(node_id=node_id, user=reader)
     if node is None:
         raise HttpError(404, _("Not found."))
-    return _node_out(node)
+    return _node_out(node, reader)
 
 
 @router.patch("/nodes/{node_id}", response=NodeOut, auth=token_auth, summary="Change a node")
@@ -316,7 +334,7 @@ def node_patch(request: HttpRequest, node_id: int, payload: NodePatch) -> dict[s
         fields["term"] = fields["term"] or ""
     services.node_update(actor=_actor(request), node=node, **fields)
     node.refresh_from_db()
-    return _node_out(node)
+    return _node_out(node, _actor(request))
 
 
 @router.post(
@@ -331,7 +349,22 @@ def node_move(request: HttpRequest, node_id: int, payload: NodeMoveIn) -> dict[s
             raise HttpError(422, _("The new parent does not exist in this plan."))
     services.node_move(actor=_actor(request), node=node, new_parent=parent, position=payload.position)
     node.refresh_from_db()
-    return _node_out(node)
+    return _node_out(node, _actor(request))
+
+
+@router.put(
+    "/nodes/{node_id}/alignments",
+    response=NodeOut,
+    auth=token_auth,
+    summary="Align a node with nodes of other plans",
+)
+def node_alignments(request: HttpRequest, node_id: int, payload: AlignmentsIn) -> dict[str, Any]:
+    node = _writable_node(request, node_id)
+    targets = list(Node.objects.filter(pk__in=payload.node_ids))
+    if len(targets) != len(set(payload.node_ids)):
+        raise HttpError(422, _("Some of the nodes do not exist."))
+    services.node_align(actor=_actor(request), node=node, targets=targets)
+    return _node_out(node, _actor(request))
 
 
 @router.delete("/nodes/{node_id}", response=DeletedOut, auth=token_auth, summary="Delete a node")

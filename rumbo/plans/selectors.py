@@ -204,6 +204,18 @@ def plan_tree_nested(*, plan: Plan) -> list[dict[str, Any]]:
     return roots
 
 
+def plan_alignments(*, plan: Plan, user: Any) -> list[tuple[Node, Node]]:
+    """(node of this plan, node of another plan it is aligned to), for target plans the user can see."""
+    through = Node.aligned_to.through
+    visible = plans_visible_to(user=user).values("pk")
+    links = (
+        through.objects.filter(from_node__plan=plan, to_node__plan__in=visible)
+        .select_related("from_node", "to_node", "to_node__plan")
+        .order_by("from_node__path")
+    )
+    return [(link.from_node, link.to_node) for link in links]
+
+
 def plan_counts(*, plan: Plan) -> dict[str, int]:
     """Node counts per level name, in depth order."""
     rows = (

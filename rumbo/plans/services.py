@@ -582,6 +582,11 @@ def node_align(*, actor: Any, node: Node, targets: Iterable[Node]) -> None:
     target_list = list(targets)
     if any(t.plan_id == node.plan_id for t in target_list):
         raise ValidationError(_("Alignment links point to nodes of other plans."))
+    from rumbo.plans.selectors import plans_visible_to
+
+    plan_ids = {t.plan_id for t in target_list}
+    if plans_visible_to(user=actor).filter(pk__in=plan_ids).count() != len(plan_ids):
+        raise ValidationError(_("Alignment links may only point to plans you can see."))
     with transaction.atomic():
         before = sorted(node.aligned_to.values_list("pk", flat=True))
         node.aligned_to.set(target_list)

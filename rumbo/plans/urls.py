@@ -21,5 +21,6 @@ urlpatterns = [
     path("nodos/<int:node_id>/desplazar/", views.node_shift, name="node_shift"),
     path("nodos/<int:node_id>/mover/", views.node_move, name="node_move"),
     path("nodos/<int:node_id>/eliminar/", views.node_delete, name="node_delete"),
+    path("nodos/<int:node_id>/alinear/", views.node_alignments, name="node_align"),
     path("actos/<int:act_id>/archivo/", views.legal_act_file, name="legal_act_file"),
 ]

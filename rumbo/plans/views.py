@@ -35,6 +35,7 @@ from rumbo.plans.models import LegalAct, Node, Plan
 from rumbo.plans.selectors import (
     node_descendant_count,
     node_get_for_user,
+    plan_alignments,
     plan_counts,
     plan_get_for_user,
     plan_history,
@@ -207,6 +208,7 @@ def plan_detail(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
     context.update(
         {
             "counts": plan_counts(plan=plan),
+            "alignments": plan_alignments(plan=plan, user=request.user),
             "units": list(plan.units.all()[:50]),
             "legal_acts": list(plan.legal_acts.all()),
             "links_out": list(plan.links_out.select_related("target", "target__entity")),
@@ -393,6 +395,45 @@ def node_delete(request: HtmxHttpRequest, node_id: int) -> HttpResponse:
         request,
         "plans/node_delete.html",
         {"form": form, "node": node, "plan": node.plan, "descendants": node_descendant_count(node=node)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def node_alignments(request: HtmxHttpRequest, node_id: int) -> HttpResponse:
+    """Align a node with nodes of another plan (one plan at a time: pick it, tick its nodes)."""
+    node = _node_or_404(request, node_id, Capability.EDIT_TREE)
+    others = plans_visible_to(user=request.user).exclude(pk=node.plan_id).order_by("name")
+    target_plan = None
+    if request.GET.get("plan") or request.POST.get("plan"):
+        target_plan = others.filter(pk=int(request.GET.get("plan") or request.POST["plan"])).first()
+        if target_plan is None:
+            raise Http404
+    current = list(node.aligned_to.select_related("plan"))
+    if request.method == "POST" and target_plan is not None:
+        chosen = {int(v) for v in request.POST.getlist("nodes") if v.isdigit()}
+        keep = [t for t in current if t.plan_id != target_plan.pk]
+        picked = list(Node.objects.filter(plan=target_plan, pk__in=chosen))
+        try:
+            services.node_align(actor=request.user, node=node, targets=[*keep, *picked])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Alignment saved."))
+            return redirect("plans:detail", plan_id=node.plan_id)
+    rows = plan_tree(plan=target_plan).rows if target_plan is not None else []
+    return render(
+        request,
+        "plans/node_alignments.html",
+        {
+            "node": node,
+            "plan": node.plan,
+            "others": others,
+            "target_plan": target_plan,
+            "rows": rows,
+            "current": current,
+            "current_ids": {t.pk for t in current},
+        },
     )
 
 

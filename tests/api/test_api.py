@@ -164,3 +164,49 @@ def test_schema_errors_name_the_field_and_speak_spanish(world: Any) -> None:
     fields = {e["field"]: e["message"] for e in response.json()["errors"]}
     assert fields["code"] == "Este campo es obligatorio."
     assert fields["weight"] == "Debe ser al menos 0."
+
+
+def test_alignments_link_nodes_of_other_visible_plans_only(world: Any) -> None:
+    _token, raw = api_token_create(actor=world.users["planner"], name="script")
+    headers = {"Authorization": f"Bearer {raw}"}
+    client = Client()
+    public_node = world.public_plan.nodes.get(code="P1")
+    ok = client.put(
+        f"/api/v1/nodes/{world.node.pk}/alignments",
+        data=json.dumps({"node_ids": [public_node.pk]}),
+        content_type="application/json",
+        headers=headers,
+    )
+    assert ok.status_code == 200, ok.content
+    assert [a["code"] for a in ok.json()["aligned_to"]] == ["P1"]
+    # a private plan of another entity is invisible: refused, and nothing changes
+    hidden = client.put(
+        f"/api/v1/nodes/{world.node.pk}/alignments",
+        data=json.dumps({"node_ids": [world.other_node.pk]}),
+        content_type="application/json",
+        headers=headers,
+    )
+    assert hidden.status_code == 422
+    assert list(Node.objects.get(pk=world.node.pk).aligned_to.values_list("code", flat=True)) == ["P1"]
+    # the same plan is not an alignment
+    same = client.put(
+        f"/api/v1/nodes/{world.node.pk}/alignments",
+        data=json.dumps({"node_ids": [world.node.pk]}),
+        content_type="application/json",
+        headers=headers,
+    )
+    assert same.status_code == 422
+
+
+def test_the_alignment_page_ticks_nodes_of_another_plan(world: Any) -> None:
+    client = Client()
+    client.force_login(world.users["planner"])
+    public_node = world.public_plan.nodes.get(code="P1")
+    url = f"/planes/nodos/{world.node.pk}/alinear/"
+    assert "P1" in client.get(url, {"plan": world.public_plan.pk}).content.decode()
+    response = client.post(url, {"plan": world.public_plan.pk, "nodes": [public_node.pk]})
+    assert response.status_code == 302
+    page = client.get(f"/planes/{world.plan.pk}/").content.decode()
+    assert "Plan público" in page and "P1" in page
+    # the other entity's private plan cannot be chosen
+    assert client.get(url, {"plan": world.other_plan.pk}).status_code == 404

@@ -40,6 +40,8 @@
       htmx.ajax("POST", url("shift", selectedId), {target: "#tree", swap: "innerHTML", values: {direction: action}});
     } else if (action === "move") {
       window.location = url("move", selectedId);
+    } else if (action === "align") {
+      window.location = url("align", selectedId);
     } else if (action === "delete") {
       window.location = url("delete", selectedId);
     }
