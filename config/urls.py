@@ -11,6 +11,7 @@ urlpatterns = [
     path("entrar/", auth_views.LoginView.as_view(), name="login"),
     path("salir/", auth_views.LogoutView.as_view(), name="logout"),
     path("planes/", include("rumbo.plans.urls")),
+    path("ciclo/", include("rumbo.lifecycle.urls")),
     path("territorio/", include("rumbo.territory.urls")),
     path("", include("rumbo.accounts.urls")),
     path("trabajos/<int:job_id>/", core_views.job_status, name="job"),

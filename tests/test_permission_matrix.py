@@ -18,6 +18,9 @@ from django.test import Client
 from rumbo.accounts.models import Entity, Membership, Role
 from rumbo.accounts.permissions import ROLE_CAPABILITIES, Capability
 from rumbo.accounts.services import api_token_create
+from rumbo.core.jobs import job_create
+from rumbo.territory.models import LayerFeature, SpatialLayer
+from tests.factories import UnitFactory
 
 ROLES = ["anonymous", "outsider", *Role.values, "overseer", "other_admin", "superuser"]
 C = Capability
@@ -306,6 +309,36 @@ WEB: list[Case] = [
         login_required=False,
         data=lambda w: {"form": "unit", "kind": "sector", "code": "S1", "name": "Sector"},
     ),
+    Case("unit page", "get", lambda w: f"/territorio/{w.unit.pk}/", None, None, 200, login_required=False),
+    Case(
+        "private layer page",
+        "get",
+        lambda w: f"/territorio/capas/{w.layer.pk}/",
+        "layer",
+        None,
+        200,
+        login_required=False,
+    ),
+    Case("job page", "get", lambda w: f"/trabajos/{w.job.pk}/", None, C.VIEW_PRIVATE, 200),
+    Case("api docs", "get", lambda w: "/api/v1/docs", None, None, 200, login_required=False),
+    Case(
+        "add legal act (invalid)",
+        "post",
+        lambda w: f"/planes/{w.plan.pk}/actos/nuevo/",
+        "plan",
+        C.EDIT_PLAN,
+        200,
+        data=lambda w: {"act_type": "ordinance"},
+    ),
+    Case(
+        "move node",
+        "post",
+        lambda w: f"/planes/nodos/{w.node.pk}/mover/",
+        "plan",
+        C.EDIT_TREE,
+        302,
+        data=lambda w: {"parent_code": "", "position": "1"},
+    ),
     Case("tokens", "get", lambda w: "/cuenta/tokens/", None, None, 200, login_required=True),
     Case(
         "comment on other plan",
@@ -482,13 +515,16 @@ def expected_status(world: Any, who: str, case: Case) -> int:
     elif isinstance(target, Membership):
         visible = C.VIEW_PRIVATE in entity_caps
     else:
-        visible = target.is_published or C.VIEW_PRIVATE in entity_caps
+        public = getattr(target, "is_published", None) or getattr(target, "is_public", False)
+        visible = public or C.VIEW_PRIVATE in entity_caps
     if case.capability is None and not (who == "anonymous" and case.login_required):
         return case.ok if visible else 404
     if who == "anonymous" and case.login_required:
         return 401 if case.api else 302
     if case.name == "entity list":  # any signed-in person sees the entities they belong to
         return case.ok
+    if case.name == "job page":  # a job is seen only by whoever started it
+        return case.ok if who in ("planner", "superuser") else 404
     if case.name == "tokens":
         return case.ok
     if case.name == "api create plan":
@@ -519,6 +555,20 @@ def _client_for(world: Any, who: str, *, api: bool) -> tuple[Client, dict[str, s
 def world_with_root(world: Any, superuser: Any) -> Any:
     world.superuser = superuser
     world.membership = Membership.objects.get(entity=world.entity, role="reporter")
+    world.unit = UnitFactory(country="PE", code="220101", name="Moyobamba")
+    world.layer = SpatialLayer.objects.create(entity=world.entity, name="Riesgo (privada)", kind="risk")
+    LayerFeature.objects.create(
+        layer=world.layer,
+        properties={"nivel": "alto"},
+        bbox_west=-77,
+        bbox_south=-6,
+        bbox_east=-76,
+        bbox_north=-5,
+        geometry={"type": "Point", "coordinates": [-76.9, -6.0]},
+    )
+    world.job = job_create(
+        kind="plan_import", title="Importación", created_by=world.users["planner"], entity_id=world.entity.pk
+    )
     return world
 
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "rumbo.accounts",
     "rumbo.territory",
     "rumbo.plans",
+    "rumbo.lifecycle",
 ]
 
 MIDDLEWARE = [

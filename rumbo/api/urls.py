@@ -11,6 +11,9 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError as NinjaValidationError
 
 from rumbo.accounts.api import router as entities_router
+from rumbo.lifecycle.inventory.api import router as inventory_router
+from rumbo.lifecycle.routes.api import router as routes_router
+from rumbo.lifecycle.validity.api import router as legal_router
 from rumbo.plans.api import router as plans_router
 from rumbo.territory.api import router as territory_router
 
@@ -27,6 +30,9 @@ api = NinjaAPI(
 api.add_router("/", territory_router)
 api.add_router("/", entities_router)
 api.add_router("/", plans_router)
+api.add_router("/legal", legal_router)
+api.add_router("/", routes_router)
+api.add_router("/", inventory_router)
 
 
 @api.exception_handler(ValidationError)

@@ -1,0 +1,1 @@
+"""Models of this area (see the package docstring)."""
