@@ -1,3 +1,8 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from rumbo.lifecycle.validity import views
+
+urlpatterns = [
+    path("planes/<int:plan_id>/vigencia/", views.plan_validity, name="validity"),
+    path("calculadora/", views.calculator, name="calculator"),
+]
