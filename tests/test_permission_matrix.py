@@ -340,6 +340,106 @@ WEB: list[Case] = [
         302,
         data=lambda w: {"parent_code": "", "position": "1"},
     ),
+    # the plan's legal life (lifecycle module)
+    Case(
+        "timeline",
+        "get",
+        lambda w: f"/ciclo/planes/{w.plan.pk}/linea-de-tiempo/",
+        "plan",
+        None,
+        200,
+        login_required=False,
+    ),
+    Case(
+        "validity page",
+        "get",
+        lambda w: f"/ciclo/planes/{w.plan.pk}/vigencia/",
+        "plan",
+        None,
+        200,
+        login_required=False,
+    ),
+    Case(
+        "set validity",
+        "post",
+        lambda w: f"/ciclo/planes/{w.plan.pk}/vigencia/",
+        "plan",
+        C.EDIT_PLAN,
+        302,
+        data=lambda w: {"action": "validity"},
+        login_required=False,
+    ),
+    Case("calculator", "get", lambda w: "/ciclo/calculadora/", None, None, 200, login_required=False),
+    Case(
+        "route page",
+        "get",
+        lambda w: f"/ciclo/planes/{w.plan.pk}/ruta/",
+        "plan",
+        None,
+        200,
+        login_required=False,
+    ),
+    Case(
+        "start route (invalid)",
+        "post",
+        lambda w: f"/ciclo/planes/{w.plan.pk}/ruta/iniciar/",
+        "plan",
+        C.EDIT_PLAN,
+        422,
+        data=lambda w: {"route": "0"},
+    ),
+    Case(
+        "procedure page",
+        "get",
+        lambda w: f"/ciclo/planes/{w.plan.pk}/tramite/",
+        "plan",
+        None,
+        200,
+        login_required=False,
+    ),
+    Case(
+        "deadlines calendar",
+        "get",
+        lambda w: f"/ciclo/planes/{w.plan.pk}/plazos.ics",
+        "plan",
+        None,
+        200,
+        login_required=False,
+    ),
+    Case(
+        "other plan's deadlines calendar",
+        "get",
+        lambda w: f"/ciclo/planes/{w.other_plan.pk}/plazos.ics",
+        "other_plan",
+        None,
+        200,
+        login_required=False,
+    ),
+    Case(
+        "inventory",
+        "get",
+        lambda w: f"/ciclo/entidades/{w.entity.pk}/inventario/",
+        "entity",
+        C.VIEW_PRIVATE,
+        200,
+    ),
+    Case(
+        "inventory gaps",
+        "get",
+        lambda w: f"/ciclo/entidades/{w.entity.pk}/inventario/brechas/",
+        "entity",
+        C.VIEW_PRIVATE,
+        200,
+    ),
+    Case(
+        "add inventory item (invalid)",
+        "post",
+        lambda w: f"/ciclo/entidades/{w.entity.pk}/inventario/nuevo/",
+        "entity",
+        C.EDIT_PLAN,
+        200,
+        data=lambda w: {"title": ""},
+    ),
     Case("tokens", "get", lambda w: "/cuenta/tokens/", None, None, 200, login_required=True),
     Case(
         "comment on other plan",
@@ -477,6 +577,36 @@ API: list[Case] = [
         data=lambda w: {"parent_id": None, "position": 0},
     ),
     Case(
+        "api deadlines",
+        "get",
+        lambda w: f"/api/v1/plans/{w.plan.pk}/deadlines",
+        "plan",
+        None,
+        200,
+        api=True,
+        login_required=False,
+    ),
+    Case(
+        "api inventory",
+        "get",
+        lambda w: f"/api/v1/entities/{w.entity.pk}/inventory",
+        "entity",
+        C.VIEW_PRIVATE,
+        200,
+        api=True,
+        login_required=False,
+    ),
+    Case(
+        "api legal vigencia",
+        "get",
+        lambda w: "/api/v1/legal/vigencia?country=CO&adopted=2000-12-20",
+        None,
+        None,
+        200,
+        api=True,
+        login_required=False,
+    ),
+    Case(
         "api align node",
         "put",
         lambda w: f"/api/v1/nodes/{w.node.pk}/alignments",
@@ -526,6 +656,11 @@ def expected_status(world: Any, who: str, case: Case) -> int:
         return case.ok
     if case.name == "job page":  # a job is seen only by whoever started it
         return case.ok if who in ("planner", "superuser") else 404
+    if case.name.startswith(("inventory", "api inventory", "add inventory")):
+        # the inventory is internal: invisible (404) to whoever may not read the entity's private data
+        if C.VIEW_PRIVATE not in entity_caps:
+            return 404
+        return case.ok if case.capability in entity_caps else 403
     if case.name == "tokens":
         return case.ok
     if case.name == "api create plan":

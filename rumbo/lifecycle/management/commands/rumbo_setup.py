@@ -9,6 +9,8 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from rumbo.accounts.services import administrator_ensure
+from rumbo.lifecycle.demo import lifecycle_demo_load
+from rumbo.lifecycle.routes.reference import routes_load
 from rumbo.plans.demo import demo_load
 from rumbo.plans.reference import plan_types_load
 from rumbo.territory.models import TerritorialUnit
@@ -29,6 +31,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
         plan_types_load()
+        routes_load()
         missing = [
             c
             for c in ("PE", "CO", "MX")
@@ -53,7 +56,7 @@ class Command(BaseCommand):
                 )
             )
         if not options["no_demo"] and os.environ.get("RUMBO_DEMO", "1") != "0":
-            plan = demo_load(actor=admin)
-            if plan is not None:
-                self.stdout.write(f"Plan de demostración creado: {plan.name}")
+            for plan in (demo_load(actor=admin), lifecycle_demo_load(actor=admin)):
+                if plan is not None:
+                    self.stdout.write(f"Plan de demostración creado: {plan.name}")
         self.stdout.write(f"Listo en {time.monotonic() - started:.1f} s.")
