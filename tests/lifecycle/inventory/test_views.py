@@ -178,8 +178,8 @@ def test_unknown_unit_codes_are_reported(world: Any) -> None:
 
 def test_gap_page_shows_badges_and_unverified_basis(world: Any, item: Any) -> None:
     client = client_for(world.users["observer"])
-    with translation.override("en"):
-        html = client.get(urls(world, item)["gaps"]).content.decode()
+    with translation.override("en"):  # the request's own language decides the page's: ask for English
+        html = client.get(urls(world, item)["gaps"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'data-status="ok"' in html  # the hazard map covers the PDU's urban hazard requirement
     assert 'class="badge text-bg-danger" data-status="missing"' in html
     assert "to be verified" in html
