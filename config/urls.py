@@ -12,6 +12,8 @@ urlpatterns = [
     path("salir/", auth_views.LogoutView.as_view(), name="logout"),
     path("planes/", include("rumbo.plans.urls")),
     path("ciclo/", include("rumbo.lifecycle.urls")),
+    path("seguimiento/", include("rumbo.indicators.urls")),
+    path("informes/", include("rumbo.reports.urls")),
     path("territorio/", include("rumbo.territory.urls")),
     path("", include("rumbo.accounts.urls")),
     path("trabajos/<int:job_id>/", core_views.job_status, name="job"),

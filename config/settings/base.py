@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "rumbo.territory",
     "rumbo.plans",
     "rumbo.lifecycle",
+    "rumbo.indicators",
+    "rumbo.reports",
 ]
 
 MIDDLEWARE = [

@@ -11,10 +11,14 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError as NinjaValidationError
 
 from rumbo.accounts.api import router as entities_router
+from rumbo.indicators.dashboard.api import router as progress_router
+from rumbo.indicators.measurements.api import router as measurements_router
+from rumbo.indicators.sheets.api import router as indicators_router
 from rumbo.lifecycle.inventory.api import router as inventory_router
 from rumbo.lifecycle.routes.api import router as routes_router
 from rumbo.lifecycle.validity.api import router as legal_router
 from rumbo.plans.api import router as plans_router
+from rumbo.reports.api import router as reports_router
 from rumbo.territory.api import router as territory_router
 
 api = NinjaAPI(
@@ -33,6 +37,10 @@ api.add_router("/", plans_router)
 api.add_router("/legal", legal_router)
 api.add_router("/", routes_router)
 api.add_router("/", inventory_router)
+api.add_router("/", indicators_router)
+api.add_router("/", measurements_router)
+api.add_router("/", progress_router)
+api.add_router("/", reports_router)
 
 
 @api.exception_handler(ValidationError)

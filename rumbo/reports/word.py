@@ -1,0 +1,244 @@
+"""The DOCX of a report (python-docx): the same sections as the PDF — cover, axes with their
+summary tables (traffic-light cells shaded), indicators with their formula and chart, the
+evaluation tables, corrective actions and the narrative — so offices can edit it in Word."""
+
+from __future__ import annotations
+
+import io
+
+from django.utils.translation import gettext as _
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+from docx.table import Table, _Cell
+
+from rumbo.reports.selectors import AxisSection, ReportContent
+
+LIGHT_FILL = {"green": "C8E6C9", "amber": "FFECB3", "red": "FFCDD2", "missing": "EEEEEE"}
+HEADER_FILL = "E8EEF5"
+
+
+def _shade(cell: _Cell, fill: str) -> None:
+    properties = cell._tc.get_or_add_tcPr()
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), fill)
+    properties.append(shading)
+
+
+def _table(
+    document: object, header: list[str], rows: list[list[str]], lights: dict[int, list[str]] | None = None
+) -> Table:
+    """A table with a shaded header; `lights` maps a column index to each row's light."""
+    table: Table = document.add_table(rows=1 + len(rows), cols=len(header))  # type: ignore[attr-defined]
+    table.style = "Table Grid"
+    cells = table.rows[0].cells
+    for i, text in enumerate(header):
+        cells[i].text = text
+        _shade(cells[i], HEADER_FILL)
+        for run in cells[i].paragraphs[0].runs:
+            run.bold = True
+    for r, values in enumerate(rows, start=1):
+        cells = table.rows[r].cells
+        for i, text in enumerate(values):
+            cells[i].text = text
+        for column, per_row in (lights or {}).items():
+            _shade(cells[column], LIGHT_FILL.get(per_row[r - 1], LIGHT_FILL["missing"]))
+    return table
+
+
+def _small(paragraph: object, size: float = 8) -> None:
+    for run in paragraph.runs:  # type: ignore[attr-defined]
+        run.font.size = Pt(size)
+        run.font.color.rgb = RGBColor(0x44, 0x44, 0x44)
+
+
+def _section(document: object, content: ReportContent, s: AxisSection) -> None:
+    doc = document
+    doc.add_heading(f"{s.level_name} {s.code} — {s.title}".strip(), level=1)  # type: ignore[attr-defined]
+    doc.add_paragraph(  # type: ignore[attr-defined]
+        f"{_('Progress')}: {s.percent} · {s.light_label}"
+        + (f" · {_('Responsible office')}: {s.responsible}" if s.responsible else "")
+    )
+    for line in s.explanation:
+        _small(doc.add_paragraph(line))  # type: ignore[attr-defined]
+    if s.chart_key:
+        doc.add_picture(io.BytesIO(content.charts[s.chart_key].png), width=Cm(16))  # type: ignore[attr-defined]
+    doc.add_heading(_("Summary"), level=2)  # type: ignore[attr-defined]
+    _table(
+        doc,
+        [_("Code"), _("Element"), _("Level"), _("Progress"), _("Light")],
+        [["  " * r.depth + r.code, r.title, r.level_name, r.percent, r.light_label] for r in s.rows],
+        {4: [r.light for r in s.rows]},
+    )
+    doc.add_heading(_("Indicators"), level=2)  # type: ignore[attr-defined]
+    if not s.indicators:
+        doc.add_paragraph(_("This axis has no indicators."))  # type: ignore[attr-defined]
+    for i in s.indicators:
+        doc.add_heading(f"{i.code} — {i.name}", level=3)  # type: ignore[attr-defined]
+        _table(
+            doc,
+            [
+                _("Unit"),
+                _("Baseline"),
+                _("Target"),
+                f"{_('Value')} {content.period_code}",
+                _("Achievement"),
+                _("Light"),
+                _("Evidence"),
+                _("Means of verification"),
+            ],
+            [
+                [
+                    i.unit,
+                    i.baseline,
+                    i.target,
+                    i.value,
+                    i.achievement,
+                    i.light_label,
+                    str(i.evidence_count),
+                    i.means_of_verification or "—",
+                ]
+            ],
+            {5: [i.light]},
+        )
+        for line in i.formula_lines:
+            _small(doc.add_paragraph(line))  # type: ignore[attr-defined]
+    if s.figure_keys:
+        doc.add_heading(_("Values against targets per indicator"), level=3)  # type: ignore[attr-defined]
+        for key in s.figure_keys:
+            doc.add_picture(io.BytesIO(content.charts[key].png), width=Cm(16))  # type: ignore[attr-defined]
+    if content.kind == "evaluation":
+        doc.add_heading(_("Current and proposed territorial model"), level=2)  # type: ignore[attr-defined]
+        if s.gap_rows:
+            _table(
+                doc,
+                [
+                    _("Indicator"),
+                    _("Level"),
+                    _("Baseline"),
+                    _("Current value"),
+                    _("Target (proposed model)"),
+                    _("Remaining gap"),
+                    _("Gap closed"),
+                ],
+                [
+                    [
+                        f"{g.code} {g.name}",
+                        g.level_label,
+                        g.baseline,
+                        f"{g.current} ({g.current_period})" if g.current_period else g.current,
+                        f"{g.target} ({g.target_period})" if g.target_period else g.target,
+                        g.gap,
+                        g.closed,
+                    ]
+                    for g in s.gap_rows
+                ],
+            )
+        else:
+            doc.add_paragraph(_("This axis has no impact or outcome indicators."))  # type: ignore[attr-defined]
+    doc.add_heading(_("Corrective actions"), level=2)  # type: ignore[attr-defined]
+    if s.actions:
+        _table(
+            doc,
+            [_("Action"), _("About"), _("Responsible"), _("Due date"), _("Status")],
+            [[a.title, a.target, a.responsible, a.due_date, a.status] for a in s.actions],
+        )
+    else:
+        doc.add_paragraph(_("No corrective actions recorded."))  # type: ignore[attr-defined]
+
+
+def report_docx(*, content: ReportContent) -> bytes:
+    """The report as DOCX bytes; a draft says so in its header and on the cover."""
+    content.render_charts()
+    doc = Document()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.left_margin = section.right_margin = Cm(1.8)
+    style = doc.styles["Normal"]
+    style.font.name = "DejaVu Sans"
+    style.font.size = Pt(9)
+    header = section.header.paragraphs[0]
+    header.text = f"{content.entity_name} · {content.period_label}" + (
+        f" · {_('DRAFT')}" if content.draft else ""
+    )
+    _small(header)
+    _page_number_footer(section.footer.paragraphs[0], content.title)
+
+    doc.add_paragraph(content.entity_name)
+    doc.add_heading(content.title, level=0)
+    if content.draft:
+        warning = doc.add_paragraph()
+        run = warning.add_run(_("DRAFT"))
+        run.bold = True
+        run.font.size = Pt(28)
+        run.font.color.rgb = RGBColor(0xC6, 0x28, 0x28)
+    meta = [
+        (_("Plan"), f"{content.plan_name} ({content.plan_type})"),
+        (_("Axis"), content.axis_label),
+        (_("Period"), content.period_label),
+        (_("Responsible office"), content.responsible_office),
+        (_("Status"), content.status_label),
+        (_("Generated on"), content.generated_at),
+    ]
+    if content.kind == "evaluation":
+        meta.append((_("Progress of the plan"), f"{content.plan_percent} · {content.plan_light_label}"))
+    table = _table(doc, [_("Report"), ""], [[k, v] for k, v in meta if v])
+    table.style = "Table Grid"
+
+    if content.overview_chart_key:
+        doc.add_heading(_("Progress of the axes"), level=1)
+        doc.add_picture(io.BytesIO(content.charts[content.overview_chart_key].png), width=Cm(16))
+        _table(
+            doc,
+            [_("Axis"), _("Progress"), _("Light")],
+            [[f"{s.code} {s.title}", s.percent, s.light_label] for s in content.sections],
+            {2: [s.light for s in content.sections]},
+        )
+    if content.projects is not None:
+        doc.add_heading(_("Execution of the programme"), level=1)
+        if content.projects:
+            _table(
+                doc,
+                [
+                    _("Axis"),
+                    _("Code"),
+                    _("Project or action"),
+                    _("Physical progress"),
+                    _("Financial progress"),
+                ],
+                [[p.axis_code, p.code, p.title, p.physical, p.financial] for p in content.projects],
+            )
+        else:
+            doc.add_paragraph(content.projects_note or _("No projects or actions to show."))
+    for s in content.sections:
+        _section(doc, content, s)
+    doc.add_heading(_("Assessment of the responsible office"), level=1)
+    for n in content.narrative:
+        doc.add_heading(n.heading, level=2)
+        doc.add_paragraph(n.text or "—")
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def _page_number_footer(paragraph: object, title: str) -> None:
+    """ "<title> · Page N" with a PAGE field Word fills in."""
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT  # type: ignore[attr-defined]
+    paragraph.add_run(f"{title[:90]} · {_('Page')} ")  # type: ignore[attr-defined]
+    run = paragraph.add_run()  # type: ignore[attr-defined]
+    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
+        if kind:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        else:
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = text
+        run._r.append(element)
+    _small(paragraph)
