@@ -23,6 +23,7 @@ lint: setup-dev
 ## Benchmarks (print their figures).
 bench: setup-dev
 	$(PY) bench/plan_tree.py
+	$(PY) bench/monitoring.py
 
 setup: $(VENV)/.base-installed
 setup-dev: $(VENV)/.dev-installed
