@@ -152,6 +152,28 @@ def _achievement(
     return result.achievement, result.light
 
 
+@dataclass(frozen=True, slots=True)
+class _PeriodRow:
+    id: int
+    code: str
+    start: datetime.date
+    end: datetime.date
+
+
+@dataclass(frozen=True, slots=True)
+class _TargetRow:
+    period_id: int
+    value: Decimal
+    period: _PeriodRow
+
+
+@dataclass(frozen=True, slots=True)
+class _MeasurementRow:
+    value: Decimal
+    period_id: int
+    period: _PeriodRow
+
+
 def plan_alerts(*, plan: Plan, today: datetime.date) -> list[Alert]:
     """Every alert of the plan on `today`, the most urgent kinds first (constant query count)."""
     from rumbo.indicators.achievement import indicator_direction
@@ -159,22 +181,48 @@ def plan_alerts(*, plan: Plan, today: datetime.date) -> list[Alert]:
     calendar = reporting_calendar_of(plan=plan)
     due_days = calendar.due_days_after_period_end
     indicators = list(Indicator.objects.filter(plan=plan).select_related("node").order_by("code"))
-    targets: dict[int, list[Target]] = defaultdict(list)
-    for t in Target.objects.filter(indicator__plan=plan).select_related("period").order_by("period__start"):
-        targets[t.indicator_id].append(t)
-    reported: set[tuple[int, str]] = set()
-    latest_approved: dict[int, Measurement] = {}
-    any_reported_ends: list[datetime.date] = []
-    for m in (
-        Measurement.objects.filter(indicator__plan=plan, is_current=True, status__in=REPORTED)
-        .select_related("period")
-        .order_by("period__end", "period__start")
+    # Targets and measurements are read as plain rows: a plan with 1,000 indicators and 40 quarters
+    # has tens of thousands of them, and model instances would cost seconds.
+    periods: dict[int, _PeriodRow] = {}
+
+    def period_row(pk: int, code: str, start: datetime.date, end: datetime.date) -> _PeriodRow:
+        row = periods.get(pk)
+        if row is None:
+            row = periods[pk] = _PeriodRow(pk, code, start, end)
+        return row
+
+    targets: dict[int, list[_TargetRow]] = defaultdict(list)
+    for indicator_id, period_id, value, code, start, end in (
+        Target.objects.filter(indicator__plan=plan)
+        .order_by("period__start")
+        .values_list("indicator_id", "period_id", "value", "period__code", "period__start", "period__end")
     ):
-        any_reported_ends.append(m.period.end)
-        if m.unit_id is None and m.disaggregation == "":
-            reported.add((m.indicator_id, m.period.code))
-            if m.status == MeasurementStatus.APPROVED:
-                latest_approved[m.indicator_id] = m
+        targets[indicator_id].append(_TargetRow(period_id, value, period_row(period_id, code, start, end)))
+    reported: set[tuple[int, str]] = set()
+    latest_approved: dict[int, _MeasurementRow] = {}
+    any_reported_ends: list[datetime.date] = []
+    for indicator_id, unit_id, disaggregation, status, value, period_id, code, start, end in (
+        Measurement.objects.filter(indicator__plan=plan, is_current=True, status__in=REPORTED)
+        .order_by("period__end", "period__start")
+        .values_list(
+            "indicator_id",
+            "unit_id",
+            "disaggregation",
+            "status",
+            "value",
+            "period_id",
+            "period__code",
+            "period__start",
+            "period__end",
+        )
+    ):
+        any_reported_ends.append(end)
+        if unit_id is None and disaggregation == "":
+            reported.add((indicator_id, code))
+            if status == MeasurementStatus.APPROVED:
+                latest_approved[indicator_id] = _MeasurementRow(
+                    value, period_id, period_row(period_id, code, start, end)
+                )
 
     overdue: list[Alert] = []
     soon: list[Alert] = []
