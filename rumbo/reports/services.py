@@ -292,7 +292,9 @@ def report_generate(
     published = report.status == ReportStatus.PUBLISHED
     base = f"informe-{report.pk}"
     with transaction.atomic():
-        Report.objects.select_for_update().filter(pk=report.pk).first()
+        # Lock the report row (ordering cleared: the default one joins nullable relations, which
+        # PostgreSQL refuses to lock).
+        list(Report.objects.select_for_update().filter(pk=report.pk).order_by().values_list("pk", flat=True))
         number = (report.versions.aggregate(n=Max("number"))["n"] or 0) + 1
         version = ReportVersion(
             report=report,
