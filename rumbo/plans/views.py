@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from rumbo.accounts.permissions import Capability, user_access
 from rumbo.accounts.selectors import entities_for_user
+from rumbo.core.forms import form_add_validation_error
 from rumbo.core.http import HtmxHttpRequest
 from rumbo.plans import exports, services
 from rumbo.plans.forms import (
@@ -30,6 +31,7 @@ from rumbo.plans.forms import (
     PlanForm,
     PlanLinkForm,
 )
+from rumbo.plans.gatekeepers import plan_or_404
 from rumbo.plans.imports import plan_import_start
 from rumbo.plans.models import LegalAct, Node, Plan
 from rumbo.plans.selectors import (
@@ -46,15 +48,6 @@ from rumbo.territory.models import TerritorialUnit
 from rumbo.territory.selectors import units_by_codes
 
 
-def _plan_or_404(request: HtmxHttpRequest, plan_id: int, capability: Capability | None = None) -> Plan:
-    plan = plan_get_for_user(plan_id=plan_id, user=request.user)
-    if plan is None:
-        raise Http404
-    if capability is not None and not user_access(request.user).can(plan.entity_id, capability):
-        raise PermissionDenied
-    return plan
-
-
 def _node_or_404(request: HtmxHttpRequest, node_id: int, capability: Capability) -> Node:
     node = node_get_for_user(node_id=node_id, user=request.user)
     if node is None:
@@ -62,16 +55,6 @@ def _node_or_404(request: HtmxHttpRequest, node_id: int, capability: Capability)
     if not user_access(request.user).can(node.plan.entity_id, capability):
         raise PermissionDenied
     return node
-
-
-def _form_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 def _units_from_codes(codes: list[str], country: str) -> tuple[list[TerritorialUnit], list[str]]:
@@ -130,7 +113,7 @@ def plan_create(request: HtmxHttpRequest) -> HttpResponse:
                     levels=form.level_list() or None,
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                form_add_validation_error(form, exc)
             else:
                 messages.success(request, _("Plan created. Now add its first axis."))
                 return redirect("plans:detail", plan_id=plan.pk)
@@ -140,7 +123,7 @@ def plan_create(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_edit(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan_or_404(request, plan_id, Capability.EDIT_PLAN)
+    plan = plan_or_404(request, plan_id, Capability.EDIT_PLAN)
     initial = {
         "plan_type": plan.plan_type,
         "name": plan.name,
@@ -181,7 +164,7 @@ def plan_edit(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
                     if form.level_list():
                         services.plan_levels_rename(actor=request.user, plan=plan, names=form.level_list())
             except ValidationError as exc:
-                _form_errors(form, exc)
+                form_add_validation_error(form, exc)
             else:
                 messages.success(request, _("Plan saved."))
                 return redirect("plans:detail", plan_id=plan.pk)
@@ -202,7 +185,7 @@ def _tree_context(request: HtmxHttpRequest, plan: Plan) -> dict[str, Any]:
 
 @require_GET
 def plan_detail(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan_or_404(request, plan_id)
+    plan = plan_or_404(request, plan_id)
     access = user_access(request.user)
     context = _tree_context(request, plan)
     context.update(
@@ -232,14 +215,14 @@ def plan_detail(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
 
 @require_GET
 def plan_tree_fragment(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan_or_404(request, plan_id)
+    plan = plan_or_404(request, plan_id)
     return render(request, "plans/_tree.html", _tree_context(request, plan))
 
 
 @login_required
 @require_POST
 def plan_publish(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan_or_404(request, plan_id, Capability.PUBLISH)
+    plan = plan_or_404(request, plan_id, Capability.PUBLISH)
     publish = request.POST.get("published") == "1"
     services.plan_publish(actor=request.user, plan=plan, published=publish)
     messages.success(request, _("The plan is now public.") if publish else _("The plan is no longer public."))
@@ -279,7 +262,7 @@ def _node_form_response(request: HtmxHttpRequest, context: dict[str, Any]) -> Ht
 @login_required
 @require_http_methods(["GET", "POST"])
 def node_add(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan_or_404(request, plan_id, Capability.EDIT_TREE)
+    plan = plan_or_404(request, plan_id, Capability.EDIT_TREE)
     parent_id = request.GET.get("parent") or request.POST.get("parent")
     parent = None
     if parent_id:
@@ -294,7 +277,7 @@ def node_add(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
             units = _node_units(form, plan)
             node = services.node_create(actor=request.user, plan=plan, parent=parent, units=units, **data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_validation_error(form, exc)
         else:
             if request.htmx:
                 return _render_tree_with(request, plan, extra={"flash_node": node.pk})
@@ -324,7 +307,7 @@ def node_edit(request: HtmxHttpRequest, node_id: int) -> HttpResponse:
             units = _node_units(form, node.plan)
             services.node_update(actor=request.user, node=node, units=units, **data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_validation_error(form, exc)
         else:
             if request.htmx:
                 return _render_tree_with(request, node.plan, extra={"flash_node": node.pk})
@@ -375,7 +358,7 @@ def node_move(request: HtmxHttpRequest, node_id: int) -> HttpResponse:
                     position=position - 1 if position else None,
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                form_add_validation_error(form, exc)
             else:
                 messages.success(request, _("Node %(code)s moved.") % {"code": node.code})
                 return redirect("plans:detail", plan_id=node.plan_id)
@@ -440,13 +423,13 @@ def node_alignments(request: HtmxHttpRequest, node_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_import(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan_or_404(request, plan_id, Capability.EDIT_TREE)
+    plan = plan_or_404(request, plan_id, Capability.EDIT_TREE)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             job = plan_import_start(actor=request.user, plan=plan, uploaded_file=form.cleaned_data["file"])
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_validation_error(form, exc)
         else:
             return redirect("job", job_id=job.pk)
     return render(request, "plans/plan_import.html", {"form": form, "plan": plan})
@@ -454,7 +437,7 @@ def plan_import(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
 
 @require_GET
 def plan_export(request: HtmxHttpRequest, plan_id: int, fmt: str) -> HttpResponse:
-    plan = _plan_or_404(request, plan_id)
+    plan = plan_or_404(request, plan_id)
     writers = {
         "xlsx": (
             exports.plan_export_xlsx,
@@ -475,14 +458,14 @@ def plan_export(request: HtmxHttpRequest, plan_id: int, fmt: str) -> HttpRespons
 @login_required
 @require_GET
 def plan_history_view(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan_or_404(request, plan_id, Capability.VIEW_PRIVATE)
+    plan = plan_or_404(request, plan_id, Capability.VIEW_PRIVATE)
     return render(request, "plans/plan_history.html", {"plan": plan, "events": plan_history(plan=plan)})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def legal_act_add(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan_or_404(request, plan_id, Capability.EDIT_PLAN)
+    plan = plan_or_404(request, plan_id, Capability.EDIT_PLAN)
     form = LegalActForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -498,7 +481,7 @@ def legal_act_add(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
                 file=data.get("file") or None,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_validation_error(form, exc)
         else:
             messages.success(request, _("Legal act added."))
             return redirect("plans:detail", plan_id=plan.pk)
@@ -523,7 +506,7 @@ def legal_act_file(request: HtmxHttpRequest, act_id: int) -> FileResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_link_add(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan_or_404(request, plan_id, Capability.EDIT_PLAN)
+    plan = plan_or_404(request, plan_id, Capability.EDIT_PLAN)
     form = PlanLinkForm(request.POST or None, plans=plans_visible_to(user=request.user).exclude(pk=plan.pk))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -532,7 +515,7 @@ def plan_link_add(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
                 actor=request.user, source=plan, target=data["target"], kind=data["kind"], note=data["note"]
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_validation_error(form, exc)
         else:
             messages.success(request, _("Link added."))
             return redirect("plans:detail", plan_id=plan.pk)
@@ -544,7 +527,7 @@ def plan_link_add(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def comment_add(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan_or_404(request, plan_id, Capability.COMMENT)
+    plan = plan_or_404(request, plan_id, Capability.COMMENT)
     form = CommentForm(request.POST)
     if form.is_valid():
         with transaction.atomic():

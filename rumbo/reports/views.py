@@ -15,8 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rumbo.accounts.permissions import Capability, user_access
 from rumbo.core.http import HtmxHttpRequest
 from rumbo.indicators.periods import period_get_or_create
-from rumbo.plans.models import Plan
-from rumbo.plans.selectors import plan_get_for_user
+from rumbo.plans.gatekeepers import plan_or_404
 from rumbo.reports import services
 from rumbo.reports.forms import ArchiveDocumentForm, NarrativeForm, ReportCreateForm, ReturnForm
 from rumbo.reports.models import Report, ReportStatus, ReportVersion
@@ -29,13 +28,6 @@ from rumbo.reports.selectors import (
     reports_for_plan,
     version_get_for_download,
 )
-
-
-def _plan_or_404(request: HtmxHttpRequest, plan_id: int) -> Plan:
-    plan = plan_get_for_user(plan_id=plan_id, user=request.user)
-    if plan is None:
-        raise Http404
-    return plan
 
 
 def _report_or_404(request: HtmxHttpRequest, report_id: int) -> Report:
@@ -57,7 +49,7 @@ def _errors(form: object, exc: ValidationError) -> None:
 
 @require_http_methods(["GET", "POST"])
 def plan_reports(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan_or_404(request, plan_id)
+    plan = plan_or_404(request, plan_id)
     access = user_access(request.user)
     can_create = access.can(plan.entity_id, Capability.REPORT_DATA)
     form = ReportCreateForm(request.POST or None, axes=plan_axes(plan=plan))
@@ -202,7 +194,7 @@ def version_docx(request: HtmxHttpRequest, version_id: int) -> FileResponse:
 
 @require_http_methods(["GET", "POST"])
 def archive(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan_or_404(request, plan_id)
+    plan = plan_or_404(request, plan_id)
     can_add = user_access(request.user).can(plan.entity_id, Capability.EDIT_PLAN)
     form = ArchiveDocumentForm(request.POST or None, request.FILES or None)
     if request.method == "POST":

@@ -21,15 +21,7 @@ from rumbo.indicators.rollup import (
     plan_rollup,
     plan_rollup_by_unit,
 )
-from rumbo.plans.models import Plan
-from rumbo.plans.selectors import plan_get_for_user
-
-
-def _plan_or_404(request: HtmxHttpRequest, plan_id: int) -> Plan:
-    plan = plan_get_for_user(plan_id=plan_id, user=request.user)
-    if plan is None:
-        raise Http404
-    return plan
+from rumbo.plans.gatekeepers import plan_or_404
 
 
 def _period(request: HtmxHttpRequest, choices: selectors.DashboardPeriods) -> Period:
@@ -44,7 +36,7 @@ def _period(request: HtmxHttpRequest, choices: selectors.DashboardPeriods) -> Pe
 
 @require_GET
 def dashboard(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan_or_404(request, plan_id)
+    plan = plan_or_404(request, plan_id)
     choices = selectors.dashboard_periods(plan=plan)
     period = _period(request, choices)
     rollup, series = dashboard_rollup(
@@ -71,7 +63,7 @@ def dashboard(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
 
 @require_GET
 def node_progress(request: HtmxHttpRequest, plan_id: int, node_id: int) -> HttpResponse:
-    plan = _plan_or_404(request, plan_id)
+    plan = plan_or_404(request, plan_id)
     node = selectors.node_for_plan(plan=plan, node_id=node_id)
     if node is None:
         raise Http404
@@ -123,7 +115,7 @@ def indicator_detail(request: HtmxHttpRequest, indicator_id: int) -> HttpRespons
 
 @require_GET
 def territory_view(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan_or_404(request, plan_id)
+    plan = plan_or_404(request, plan_id)
     choices = selectors.dashboard_periods(plan=plan)
     period = _period(request, choices)
     return render(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from rumbo.accounts.permissions import Capability, user_access
+from rumbo.core.forms import form_add_validation_error
 from rumbo.core.http import HtmxHttpRequest
 from rumbo.core.models import Job
 from rumbo.indicators.measurements import selectors, services
@@ -35,28 +36,8 @@ from rumbo.indicators.measurements.imports import (
 )
 from rumbo.indicators.models import Measurement, MeasurementStatus
 from rumbo.indicators.periods import PeriodCodeError, period_get_or_create
-from rumbo.plans.models import Plan
-from rumbo.plans.selectors import plan_get_for_user
+from rumbo.plans.gatekeepers import plan_or_404
 from rumbo.territory.models import TerritorialUnit
-
-
-def _form_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(name if name in form.fields else None, error)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
-
-
-def _plan_or_404(request: HtmxHttpRequest, plan_id: int, capability: Capability | None = None) -> Plan:
-    plan = plan_get_for_user(plan_id=plan_id, user=request.user)
-    if plan is None:
-        raise Http404
-    if capability is not None and not user_access(request.user).can(plan.entity_id, capability):
-        raise PermissionDenied
-    return plan
 
 
 @login_required
@@ -105,7 +86,7 @@ def measurement_new(request: HtmxHttpRequest, indicator_id: int) -> HttpResponse
                     if request.POST.get("action") == "submit":
                         services.measurement_submit(actor=request.user, measurement=m)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                form_add_validation_error(form, exc)
             else:
                 messages.success(request, _("The value was saved."))
                 return redirect("indicators:measurement_detail", measurement_id=m.pk)
@@ -223,7 +204,7 @@ def _detail_action(
 @login_required
 @require_GET
 def approval_queue(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan_or_404(request, plan_id, Capability.APPROVE)
+    plan = plan_or_404(request, plan_id, Capability.APPROVE)
     rows = list(selectors.approval_queue(plan=plan)[:500])
     for row in rows:
         row.may_approve = services.measurement_may_approve(  # type: ignore[attr-defined]
@@ -234,7 +215,7 @@ def approval_queue(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
 
 @require_GET
 def measurement_list(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan_or_404(request, plan_id)
+    plan = plan_or_404(request, plan_id)
     form = MeasurementFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     qs = selectors.measurement_search(
@@ -280,7 +261,7 @@ def evidence_file(request: HtmxHttpRequest, evidence_id: int) -> FileResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def measurement_import(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan_or_404(request, plan_id, Capability.REPORT_DATA)
+    plan = plan_or_404(request, plan_id, Capability.REPORT_DATA)
     context: dict[str, Any] = {"plan": plan}
     if request.method == "POST" and request.POST.get("confirm"):
         job = Job.objects.filter(pk=request.POST["confirm"], created_by_id=request.user.pk).first()

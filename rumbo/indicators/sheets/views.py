@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from rumbo.accounts.permissions import Capability, user_access
 from rumbo.accounts.selectors import entity_get_for_user
+from rumbo.core.forms import form_add_validation_error
 from rumbo.core.http import HtmxHttpRequest
 from rumbo.indicators.models import (
     CorrectiveAction,
@@ -72,16 +72,6 @@ def _login_for_writes(request: HtmxHttpRequest) -> HttpResponse | None:
     return None
 
 
-def _form_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
-
-
 def _today(request: HtmxHttpRequest) -> datetime.date:
     try:
         return datetime.date.fromisoformat(request.GET.get("today", ""))
@@ -118,7 +108,7 @@ def catalogue(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
                 actor=request.user, plan=plan, keys=form.cleaned_data["keys"], node=form.cleaned_data["node"]
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_validation_error(form, exc)
         else:
             messages.success(
                 request, _("%(count)s general indicators are in the plan.") % {"count": len(adopted)}
@@ -155,7 +145,7 @@ def indicator_new(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
                 **data,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_validation_error(form, exc)
         else:
             messages.success(request, _("Indicator created. Now set its targets."))
             return redirect("indicators:indicator_sheet", indicator_id=indicator.pk)
@@ -252,7 +242,7 @@ def indicator_edit(request: HtmxHttpRequest, indicator_id: int) -> HttpResponse:
             try:
                 services.indicator_update(actor=request.user, indicator=indicator, **form.sheet_fields())
             except ValidationError as exc:
-                _form_errors(form, exc)
+                form_add_validation_error(form, exc)
             else:
                 messages.success(request, _("Indicator saved."))
                 return redirect("indicators:indicator_sheet", indicator_id=indicator.pk)
@@ -288,7 +278,7 @@ def variables(request: HtmxHttpRequest, entity_id: int) -> HttpResponse:
             else:
                 services.variable_create(actor=request.user, entity=entity, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_validation_error(form, exc)
         else:
             messages.success(request, _("Variable saved."))
             return redirect("indicators:variables", entity_id=entity.pk)
@@ -338,7 +328,7 @@ def reporting_calendar(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
         try:
             services.reporting_calendar_set(actor=request.user, plan=plan, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_validation_error(form, exc)
         else:
             messages.success(request, _("Reporting calendar saved."))
             return redirect("indicators:reporting_calendar", plan_id=plan.pk)
@@ -372,7 +362,7 @@ def corrective_actions(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
             if status != action.status:
                 services.corrective_action_update(actor=request.user, action=action, status=status)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_validation_error(form, exc)
         else:
             messages.success(request, _("Corrective action recorded."))
             return redirect("indicators:corrective_actions", plan_id=plan.pk)
@@ -412,7 +402,7 @@ def corrective_action_edit(request: HtmxHttpRequest, action_id: int) -> HttpResp
         try:
             services.corrective_action_update(actor=request.user, action=action, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_validation_error(form, exc)
         else:
             messages.success(request, _("Corrective action saved."))
             return redirect("indicators:corrective_actions", plan_id=action.plan_id)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rumbo.accounts.permissions import Capability, user_access
+from rumbo.core.forms import form_add_validation_error
 from rumbo.core.http import HtmxHttpRequest
 from rumbo.lifecycle.routes import services
 from rumbo.lifecycle.routes.forms import (
@@ -42,17 +43,9 @@ from rumbo.lifecycle.routes.selectors import (
     rule_text,
     step_state_get_for_user,
 )
+from rumbo.plans.gatekeepers import plan_or_404
 from rumbo.plans.models import Plan
 from rumbo.plans.selectors import plan_get_for_user
-
-
-def _plan_or_404(request: HtmxHttpRequest, plan_id: int, capability: Capability | None = None) -> Plan:
-    plan = plan_get_for_user(plan_id=plan_id, user=request.user)
-    if plan is None:
-        raise Http404
-    if capability is not None and not user_access(request.user).can(plan.entity_id, capability):
-        raise PermissionDenied
-    return plan
 
 
 def _state_or_404(
@@ -66,16 +59,6 @@ def _state_or_404(
     ):
         raise PermissionDenied
     return state
-
-
-def _form_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(name if name in form.fields else None, error)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 def _route_context(
@@ -112,14 +95,14 @@ def _option_labels(route_options: list[dict[str, Any]], chosen: dict[str, Any]) 
 
 @require_GET
 def route(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan_or_404(request, plan_id)
+    plan = plan_or_404(request, plan_id)
     return render(request, "lifecycle/routes/route.html", _route_context(request, plan))
 
 
 @login_required
 @require_POST
 def route_start(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan_or_404(request, plan_id, Capability.EDIT_PLAN)
+    plan = plan_or_404(request, plan_id, Capability.EDIT_PLAN)
     form = RouteStartForm(request.POST, routes=routes_for_plan(plan=plan))
     if form.is_valid():
         try:
@@ -127,7 +110,7 @@ def route_start(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
                 actor=request.user, plan=plan, route=form.cleaned_data["route"], options=form.options()
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_validation_error(form, exc)
         else:
             messages.success(request, _("Route started."))
             return redirect("lifecycle:route", plan_id=plan.pk)
@@ -205,7 +188,7 @@ def step(request: HtmxHttpRequest, state_id: int) -> HttpResponse:
                 not_applicable_reason=data["not_applicable_reason"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_validation_error(form, exc)
         else:
             messages.success(request, _("Step saved."))
             return redirect("lifecycle:step", state_id=state.pk)
@@ -222,7 +205,7 @@ def step_file_add(request: HtmxHttpRequest, state_id: int) -> HttpResponse:
         try:
             services.step_file_add(actor=request.user, state=state, upload=form.cleaned_data["file"])
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_validation_error(form, exc)
         else:
             messages.success(request, _("File attached."))
             return redirect("lifecycle:step", state_id=state.pk)
@@ -240,7 +223,7 @@ def step_comment_add(request: HtmxHttpRequest, state_id: int) -> HttpResponse:
         try:
             services.step_comment_add(actor=request.user, state=state, body=form.cleaned_data["body"])
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_validation_error(form, exc)
         else:
             return redirect("lifecycle:step", state_id=state.pk)
     return render(
@@ -315,14 +298,14 @@ def _procedure_context(
 
 @require_GET
 def procedure(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan_or_404(request, plan_id)
+    plan = plan_or_404(request, plan_id)
     return render(request, "lifecycle/routes/procedure.html", _procedure_context(request, plan))
 
 
 @login_required
 @require_POST
 def procedure_start(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan_or_404(request, plan_id, Capability.EDIT_PLAN)
+    plan = plan_or_404(request, plan_id, Capability.EDIT_PLAN)
     form = ProcedureStartForm(request.POST, procedures=procedures_for_plan(plan=plan))
     if form.is_valid():
         try:
@@ -333,7 +316,7 @@ def procedure_start(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
                 start_date=form.cleaned_data["start_date"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_validation_error(form, exc)
         else:
             messages.success(request, _("Procedure started."))
             return redirect("lifecycle:procedure", plan_id=plan.pk)
@@ -379,7 +362,7 @@ def procedure_step(request: HtmxHttpRequest, step_id: int) -> HttpResponse:
 
 @require_GET
 def deadlines_ics(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan_or_404(request, plan_id)
+    plan = plan_or_404(request, plan_id)
     body = deadlines_ical(
         deadlines=plan_deadlines(plan=plan),
         calendar_name=_("Deadlines: %(plan)s") % {"plan": plan.name},

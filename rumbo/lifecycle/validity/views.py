@@ -8,13 +8,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from rumbo.accounts.permissions import Capability, user_access
+from rumbo.core.forms import form_add_validation_error
 from rumbo.core.http import HtmxHttpRequest
 from rumbo.lifecycle.validity import services
 from rumbo.lifecycle.validity.deadlines import deadline_compute, deadline_rules_list
@@ -30,30 +31,12 @@ from rumbo.lifecycle.validity.revision import co_plan_type_suggest, revision_opt
 from rumbo.lifecycle.validity.selectors import plan_validity_overview
 from rumbo.lifecycle.validity.services import VALIDITY_FIELDS
 from rumbo.lifecycle.validity.vigencia import vigencia_compute
-from rumbo.plans.models import Plan
-from rumbo.plans.selectors import plan_get_for_user
-
-
-def _plan_or_404(request: HtmxHttpRequest, plan_id: int) -> Plan:
-    plan = plan_get_for_user(plan_id=plan_id, user=request.user)
-    if plan is None:
-        raise Http404
-    return plan
-
-
-def _form_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(name if name in form.fields else None, error)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
+from rumbo.plans.gatekeepers import plan_or_404
 
 
 @require_http_methods(["GET", "POST"])
 def plan_validity(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
-    plan = _plan_or_404(request, plan_id)
+    plan = plan_or_404(request, plan_id)
     can_edit = user_access(request.user).can(plan.entity_id, Capability.EDIT_PLAN)
     today = timezone.localdate()
     overview = plan_validity_overview(plan=plan, today=today)
@@ -73,7 +56,7 @@ def plan_validity(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
                 try:
                     services.plan_validity_set(actor=request.user, plan=plan, **validity_form.cleaned_data)
                 except ValidationError as exc:
-                    _form_errors(validity_form, exc)
+                    form_add_validation_error(validity_form, exc)
                 else:
                     messages.success(request, _("Validity data saved."))
                     return redirect("lifecycle:validity", plan_id=plan.pk)
@@ -83,7 +66,7 @@ def plan_validity(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
                 try:
                     services.plan_status_event_add(actor=request.user, plan=plan, **event_form.cleaned_data)
                 except ValidationError as exc:
-                    _form_errors(event_form, exc)
+                    form_add_validation_error(event_form, exc)
                 else:
                     messages.success(request, _("Event recorded."))
                     return redirect("lifecycle:validity", plan_id=plan.pk)
