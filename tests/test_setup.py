@@ -76,6 +76,13 @@ def check_demo_plan_created_once_and_labelled() -> None:
     assert plan.is_published and plan.entity.is_demo
     assert OversightGrant.objects.filter(overseer=plan.entity).count() == 5
     assert LegalAct.objects.filter(plan=plan).count() == 1
+    # with demo indicators and three approved quarters, so the dashboard has something to show
+    from rumbo.indicators.models import Indicator, Measurement
+
+    assert Indicator.objects.filter(plan=plan).count() == 5
+    assert Measurement.objects.filter(indicator__plan=plan, status="approved", is_current=True).count() == 15
+    dashboard = Client().get(f"/seguimiento/planes/{plan.pk}/tablero/?periodo=2025T3").content.decode()
+    assert "83,1 %" in dashboard  # the plan's progress in 2025T3, from the demo's approved values
     page = Client().get(f"/planes/{plan.pk}/").content.decode()
     assert "Datos de demostración" in page or "Demonstration data" in page
     assert "Creación del Instituto de Planificación Urbana Provincial" in page

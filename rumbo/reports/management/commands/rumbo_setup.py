@@ -9,9 +9,11 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from rumbo.accounts.services import administrator_ensure
+from rumbo.indicators.demo import monitoring_demo_load
 from rumbo.lifecycle.demo import lifecycle_demo_load
 from rumbo.lifecycle.routes.reference import routes_load
-from rumbo.plans.demo import demo_load
+from rumbo.plans.demo import DEMO_PLAN_NAME, demo_load
+from rumbo.plans.models import Plan
 from rumbo.plans.reference import plan_types_load
 from rumbo.territory.models import TerritorialUnit
 from rumbo.territory.reference import reference_territories_load
@@ -59,4 +61,7 @@ class Command(BaseCommand):
             for plan in (demo_load(actor=admin), lifecycle_demo_load(actor=admin)):
                 if plan is not None:
                     self.stdout.write(f"Plan de demostración creado: {plan.name}")
+            demo_pat = Plan.objects.filter(is_demo=True, name=DEMO_PLAN_NAME).first()
+            if monitoring_demo_load(actor=admin, plan=demo_pat):
+                self.stdout.write("Indicadores y mediciones de demostración creados.")
         self.stdout.write(f"Listo en {time.monotonic() - started:.1f} s.")
