@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "rumbo.plans",
     "rumbo.lifecycle",
     "rumbo.indicators",
+    "rumbo.investments",
     "rumbo.reports",
 ]
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from rumbo.accounts.models import Entity
 from rumbo.accounts.permissions import Capability, require
 from rumbo.core.audit import AuditAction, audit_record, model_snapshot, snapshot_diff
+from rumbo.core.numbers import decimal_from_text
 from rumbo.plans.models import (
     Comment,
     LegalAct,
@@ -331,20 +332,10 @@ def comment_add(*, actor: Any, plan: Plan, body: str, node: Node | None = None) 
 
 def parse_weight(value: Any) -> Decimal:
     """A non-negative weight from a number or a Spanish-formatted string ("0,25")."""
-    if isinstance(value, Decimal):
-        weight = value
-    else:
-        text = str(value).strip().replace(" ", "")
-        if "," in text and "." in text:
-            # Both separators: the last one is the decimal one ("1.234,5" and "1,234.5").
-            thousands = "." if text.rfind(",") > text.rfind(".") else ","
-            text = text.replace(thousands, "").replace(",", ".")
-        else:
-            text = text.replace(",", ".")
-        try:
-            weight = Decimal(text)
-        except InvalidOperation as exc:
-            raise ValidationError({"weight": _("The weight must be a number.")}) from exc
+    try:
+        weight = decimal_from_text(value)
+    except InvalidOperation as exc:
+        raise ValidationError({"weight": _("The weight must be a number.")}) from exc
     if not weight.is_finite() or weight < 0:
         raise ValidationError({"weight": _("The weight must be zero or positive.")})
     if weight >= Decimal("1000000"):

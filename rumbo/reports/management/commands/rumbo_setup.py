@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 
 from rumbo.accounts.services import administrator_ensure
 from rumbo.indicators.demo import monitoring_demo_load
+from rumbo.investments.reference import funding_sources_load
 from rumbo.lifecycle.demo import lifecycle_demo_load
 from rumbo.lifecycle.routes.reference import routes_load
 from rumbo.plans.demo import DEMO_PLAN_NAME, demo_load
@@ -34,6 +35,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         plan_types_load()
         routes_load()
+        funding_sources_load()
         missing = [
             c
             for c in ("PE", "CO", "MX")
