@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from rumbo.accounts.models import ApiToken, Entity, Membership, OversightGrant, Role
 from rumbo.accounts.permissions import Capability, access_forget, require
-from rumbo.core.audit import AuditAction, audit_record, model_snapshot
+from rumbo.core.audit import AuditAction, audit_record, created_changes, model_snapshot
 
 
 def raise_permission() -> None:
@@ -55,7 +55,7 @@ def entity_create(
             action=AuditAction.CREATED,
             target=entity,
             entity_id=entity.pk,
-            changes={k: [None, v] for k, v in model_snapshot(entity, ENTITY_FIELDS).items()},
+            changes=created_changes(entity, ENTITY_FIELDS),
         )
     return entity
 

@@ -38,6 +38,16 @@ def model_snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     return snapshot
 
 
+def created_changes(obj: models.Model, fields: Iterable[str]) -> dict[str, list[Any]]:
+    """The audit changes of a new object: every field from nothing to its value."""
+    return {k: [None, v] for k, v in model_snapshot(obj, fields).items()}
+
+
+def deleted_changes(obj: models.Model, fields: Iterable[str]) -> dict[str, list[Any]]:
+    """The audit changes of a deleted object: every field from its last value to nothing."""
+    return {k: [v, None] for k, v in model_snapshot(obj, fields).items()}
+
+
 def snapshot_diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     """Only the fields that changed, as {field: [before, after]}."""
     keys = set(before) | set(after)

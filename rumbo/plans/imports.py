@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from rumbo.accounts.permissions import Capability, require
-from rumbo.core.audit import AuditAction, audit_record, model_snapshot, snapshot_diff
+from rumbo.core.audit import AuditAction, audit_record, created_changes, model_snapshot, snapshot_diff
 from rumbo.core.jobs import job_create
 from rumbo.core.models import AuditEvent, Job
 from rumbo.plans.exports import FORMULA_STARTS, LEVELS_SHEET, NODE_COLUMNS, NODES_SHEET, UNIT_SEPARATOR
@@ -1341,7 +1341,7 @@ def _write(
 
     for draft, node in created:
         node.path = paths[draft.code]
-        changes = {k: [None, v] for k, v in model_snapshot(node, NODE_FIELDS).items()}
+        changes = created_changes(node, NODE_FIELDS)
         if draft.units:
             changes["units"] = [None, sorted(set(draft.units))]
             unit_rows.extend([node.pk, u] for u in dict.fromkeys(draft.units))

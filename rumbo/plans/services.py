@@ -17,7 +17,14 @@ from django.utils.translation import gettext as _
 
 from rumbo.accounts.models import Entity
 from rumbo.accounts.permissions import Capability, require
-from rumbo.core.audit import AuditAction, audit_record, model_snapshot, snapshot_diff
+from rumbo.core.audit import (
+    AuditAction,
+    audit_record,
+    created_changes,
+    deleted_changes,
+    model_snapshot,
+    snapshot_diff,
+)
 from rumbo.core.numbers import decimal_from_text
 from rumbo.plans.models import (
     Comment,
@@ -125,7 +132,7 @@ def plan_create(
             target=plan,
             entity_id=entity.pk,
             scope=plan,
-            changes={k: [None, v] for k, v in model_snapshot(plan, PLAN_FIELDS).items()},
+            changes=created_changes(plan, PLAN_FIELDS),
         )
     return plan
 
@@ -406,7 +413,7 @@ def node_create(
             target=node,
             entity_id=plan.entity_id,
             scope=plan,
-            changes={k: [None, v] for k, v in model_snapshot(node, NODE_FIELDS).items()},
+            changes=created_changes(node, NODE_FIELDS),
         )
     return node
 
@@ -556,7 +563,7 @@ def node_delete(*, actor: Any, node: Node, children: str = ChildrenRule.DELETE) 
                 target=member,
                 entity_id=plan.entity_id,
                 scope=plan,
-                changes={k: [v, None] for k, v in model_snapshot(member, NODE_FIELDS).items()},
+                changes=deleted_changes(member, NODE_FIELDS),
             )
         count = len(doomed)
         Node.objects.filter(pk__in=[m.pk for m in doomed]).delete()

@@ -21,7 +21,7 @@ from django.utils.translation import pgettext
 
 from rumbo.accounts.models import Entity
 from rumbo.accounts.permissions import Capability, entity_can, require
-from rumbo.core.audit import AuditAction, audit_record, model_snapshot, snapshot_diff
+from rumbo.core.audit import AuditAction, audit_record, created_changes, model_snapshot, snapshot_diff
 from rumbo.indicators.models import (
     CorrectiveAction,
     CorrectiveActionStatus,
@@ -173,7 +173,7 @@ def variable_create(
             action=AuditAction.CREATED,
             target=variable,
             entity_id=entity.pk,
-            changes={k: [None, v] for k, v in model_snapshot(variable, VARIABLE_FIELDS).items()},
+            changes=created_changes(variable, VARIABLE_FIELDS),
         )
     return variable
 
@@ -301,7 +301,7 @@ def indicator_create(
             target=indicator,
             entity_id=plan.entity_id,
             scope=plan,
-            changes={k: [None, v] for k, v in model_snapshot(indicator, INDICATOR_FIELDS).items()},
+            changes=created_changes(indicator, INDICATOR_FIELDS),
         )
     return indicator
 
@@ -719,7 +719,7 @@ def corrective_action_create(
             target=action,
             entity_id=plan.entity_id,
             scope=plan,
-            changes={k: [None, v] for k, v in model_snapshot(action, ACTION_FIELDS).items()},
+            changes=created_changes(action, ACTION_FIELDS),
         )
     return action
 

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from rumbo.accounts.permissions import Capability, require
-from rumbo.core.audit import AuditAction, audit_record, model_snapshot, snapshot_diff
+from rumbo.core.audit import AuditAction, audit_record, created_changes, model_snapshot, snapshot_diff
 from rumbo.lifecycle.validity.models import PlanStatusEvent, PlanStatusEventKind, PlanValidity
 from rumbo.plans.models import Plan, PlanStatus
 from rumbo.plans.services import plan_update
@@ -110,7 +110,7 @@ def plan_status_event_add(
             target=event,
             entity_id=plan.entity_id,
             scope=plan,
-            changes={k: [None, v] for k, v in model_snapshot(event, EVENT_FIELDS).items()},
+            changes=created_changes(event, EVENT_FIELDS),
         )
         new_status = _status_after(plan, kind, date)
         if new_status is not None and new_status != plan.status:
