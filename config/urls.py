@@ -14,6 +14,7 @@ urlpatterns = [
     path("ciclo/", include("rumbo.lifecycle.urls")),
     path("seguimiento/", include("rumbo.indicators.urls")),
     path("informes/", include("rumbo.reports.urls")),
+    path("inversiones/", include("rumbo.investments.urls")),
     path("territorio/", include("rumbo.territory.urls")),
     path("", include("rumbo.accounts.urls")),
     path("trabajos/<int:job_id>/", core_views.job_status, name="job"),

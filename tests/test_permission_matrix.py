@@ -8,8 +8,6 @@ capability, a redirect to sign in (web) or 401 (API) for anonymous writes, and s
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -21,8 +19,25 @@ from rumbo.accounts.permissions import ROLE_CAPABILITIES, Capability
 from rumbo.accounts.services import api_token_create
 from rumbo.core.jobs import job_create
 from rumbo.indicators.models import Indicator
+from rumbo.investments.models import (
+    FundingSource,
+    InvestmentLine,
+    InvestmentPlan,
+    Project,
+    ProjectOrigin,
+    ProjectStatus,
+)
 from rumbo.territory.models import LayerFeature, SpatialLayer
 from tests.factories import UnitFactory
+from tests.investments.bank.matrix import API as BANK_API
+from tests.investments.bank.matrix import WEB as BANK_WEB
+from tests.investments.execution.matrix import API as EXECUTION_API
+from tests.investments.execution.matrix import WEB as EXECUTION_WEB
+from tests.investments.priorities.matrix import API as PRIORITIES_API
+from tests.investments.priorities.matrix import WEB as PRIORITIES_WEB
+from tests.investments.programming.matrix import API as PROGRAMMING_API
+from tests.investments.programming.matrix import WEB as PROGRAMMING_WEB
+from tests.matrix_support import Case
 
 ROLES = ["anonymous", "outsider", *Role.values, "overseer", "other_admin", "superuser"]
 C = Capability
@@ -38,19 +53,6 @@ def caps(world: Any, who: str, entity_id: int) -> set[Capability]:
     if who == "other_admin":
         return set(Capability) if entity_id == world.other_entity.pk else set()
     return set(ROLE_CAPABILITIES[who]) if entity_id == world.entity.pk else set()
-
-
-@dataclass
-class Case:
-    name: str
-    method: str
-    url: Callable[[Any], str]
-    plan: str | None  # world attribute: a plan, an entity ("entity", "other_entity"), a membership; or None
-    capability: Capability | None  # None = reading is enough
-    ok: int
-    api: bool = False
-    login_required: bool = True
-    data: Callable[[Any], dict[str, Any]] | None = None
 
 
 def _node_data(world: Any) -> dict[str, Any]:
@@ -848,6 +850,12 @@ def expected_status(world: Any, who: str, case: Case) -> int:
     else:
         public = getattr(target, "is_published", None) or getattr(target, "is_public", False)
         visible = public or C.VIEW_PRIVATE in entity_caps
+    if case.entity_private:
+        if who == "anonymous" and case.login_required:
+            return 401 if case.api else 302
+        if C.VIEW_PRIVATE not in entity_caps:
+            return 404
+        return case.ok if case.capability is None or case.capability in entity_caps else 403
     if case.capability is None and not (who == "anonymous" and case.login_required):
         return case.ok if visible else 404
     if who == "anonymous" and case.login_required:
@@ -905,6 +913,38 @@ def world_with_root(world: Any, superuser: Any) -> Any:
     world.indicator = Indicator.objects.create(
         plan=world.plan, node=world.node, code="I1", name="Indicador", periodicity="quarterly"
     )
+    # investments: a private initiative, a project in the public bank, another entity's project,
+    # a draft investment plan of the entity (private) and one of the other entity
+    world.project = Project.objects.create(
+        entity=world.entity,
+        code="INI-1",
+        title="Iniciativa ciudadana",
+        origin=ProjectOrigin.CITIZEN,
+        status=ProjectStatus.PROPOSED,
+        tracking_code="seguimiento-secreto-1",
+    )
+    world.bank_project = Project.objects.create(
+        entity=world.entity, code="P-1", title="Proyecto del banco", status=ProjectStatus.ACCEPTED
+    )
+    world.other_project = Project.objects.create(
+        entity=world.other_entity, code="X-1", title="Proyecto ajeno", status=ProjectStatus.PROPOSED
+    )
+    world.source = FundingSource.objects.get_or_create(
+        country="XX", code="own", defaults={"name": "Propios"}
+    )[0]
+    world.investment_plan = InvestmentPlan.objects.create(
+        entity=world.entity, kind="annual", title="Plan anual 2027", year_start=2027, year_end=2027
+    )
+    world.investment_line = InvestmentLine.objects.create(
+        investment_plan=world.investment_plan,
+        project=world.bank_project,
+        year=2027,
+        source=world.source,
+        amount=1000,
+    )
+    world.other_investment_plan = InvestmentPlan.objects.create(
+        entity=world.other_entity, kind="annual", title="Plan ajeno", year_start=2027, year_end=2027
+    )
     world.job = job_create(
         kind="plan_import", title="Importación", created_by=world.users["planner"], entity_id=world.entity.pk
     )
@@ -926,7 +966,11 @@ def _call(world: Any, who: str, case: Case) -> tuple[int, str, Any]:
     return response.status_code, response.get("Location", ""), response.content[:300]
 
 
-@pytest.mark.parametrize("case", WEB + API, ids=lambda c: c.name)
+INVESTMENTS = BANK_WEB + BANK_API + PRIORITIES_WEB + PRIORITIES_API + PROGRAMMING_WEB + PROGRAMMING_API
+INVESTMENTS += EXECUTION_WEB + EXECUTION_API
+
+
+@pytest.mark.parametrize("case", WEB + API + INVESTMENTS, ids=lambda c: c.name)
 def test_permission_matrix(world_with_root: Any, case: Case) -> None:
     """One endpoint, every caller. Each call runs in a savepoint rolled back afterwards, so a
     call that changes data (a deletion, a new member) does not change what the next caller sees."""

@@ -14,6 +14,10 @@ from rumbo.accounts.api import router as entities_router
 from rumbo.indicators.dashboard.api import router as progress_router
 from rumbo.indicators.measurements.api import router as measurements_router
 from rumbo.indicators.sheets.api import router as indicators_router
+from rumbo.investments.bank.api import router as bank_router
+from rumbo.investments.execution.api import router as execution_router
+from rumbo.investments.priorities.api import router as priorities_router
+from rumbo.investments.programming.api import router as programming_router
 from rumbo.lifecycle.inventory.api import router as inventory_router
 from rumbo.lifecycle.routes.api import router as routes_router
 from rumbo.lifecycle.validity.api import router as legal_router
@@ -41,6 +45,10 @@ api.add_router("/", indicators_router)
 api.add_router("/", measurements_router)
 api.add_router("/", progress_router)
 api.add_router("/", reports_router)
+api.add_router("/", bank_router)
+api.add_router("/", priorities_router)
+api.add_router("/", programming_router)
+api.add_router("/", execution_router)
 
 
 @api.exception_handler(ValidationError)

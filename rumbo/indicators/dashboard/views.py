@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from rumbo.core.http import HtmxHttpRequest
 from rumbo.indicators.dashboard import selectors
+from rumbo.indicators.dashboard.panels import dashboard_panels_render
 from rumbo.indicators.models import Period
 from rumbo.indicators.periods import PeriodCodeError
 from rumbo.indicators.rollup import (
@@ -57,6 +58,7 @@ def dashboard(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
             "chart_spec": selectors.axis_chart_spec(series=series),
             "lights": lights,
             "indicator_count": len(rollup.indicators),
+            "panels": dashboard_panels_render(request=request, plan=plan, period=period),
         },
     )
 
