@@ -963,7 +963,12 @@ def _call(world: Any, who: str, case: Case) -> tuple[int, str, Any]:
         response = client.get(url, headers=headers)
     else:
         response = client.post(url, data=data or {}, headers=headers)
-    return response.status_code, response.get("Location", ""), response.content[:300]
+    if getattr(response, "streaming", False):  # a file served through a permission check
+        body = b"".join(response.streaming_content)[:300]
+        response.close()
+    else:
+        body = response.content[:300]
+    return response.status_code, response.get("Location", ""), body
 
 
 INVESTMENTS = BANK_WEB + BANK_API + PRIORITIES_WEB + PRIORITIES_API + PROGRAMMING_WEB + PROGRAMMING_API

@@ -4,6 +4,7 @@ all problems are reported together (in the user's language), and nothing is save
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -15,8 +16,9 @@ from shapely.geometry import shape
 
 from rumbo.accounts.models import Entity
 from rumbo.accounts.permissions import Capability, require
-from rumbo.core.audit import AuditAction, audit_record
+from rumbo.core.audit import AuditAction, audit_record, model_snapshot, snapshot_diff
 from rumbo.core.numbers import decimal_from_text
+from rumbo.indicators.models import Indicator
 from rumbo.investments.models import FundingSource, PriorityCriterion, Project, ProjectScore, ProjectYearCost
 from rumbo.plans.models import Node, Plan
 from rumbo.territory.models import Jurisdiction, TerritorialUnit
@@ -44,9 +46,19 @@ def _entity_territory(entity: Entity) -> tuple[list[TerritorialUnit], Any]:
     return units, (shapely.union_all(shapes) if shapes else None)
 
 
-def project_create(
+@dataclass
+class ProjectInput:
+    """Checked input of a project: the parsed total, breakdown, units, location and nodes."""
+
+    total: Decimal | None
+    breakdown: list[tuple[int, Decimal, FundingSource | None]]
+    units: list[TerritorialUnit]
+    location: dict[str, Any] | None
+    nodes: list[Node]
+
+
+def project_input_check(
     *,
-    actor: Any,
     entity: Entity,
     code: str,
     title: str,
@@ -56,29 +68,34 @@ def project_create(
     location: dict[str, Any] | None = None,
     plan: Plan | None = None,
     nodes: Iterable[Node] = (),
-    **fields: Any,
-) -> Project:
-    """A new project of the entity. The year breakdown (year, amount, funding source code) must add
-    up to the total; units and the location must lie within the entity's territory."""
-    require(actor, entity.pk, Capability.EDIT_PLAN)
+    project: Project | None = None,
+    cost_required: bool = True,
+) -> ProjectInput:
+    """Check a project's input (no permission check, nothing written): every problem is collected
+    and raised together as one ValidationError keyed by field. `project` is the one being
+    changed (its own code is not a duplicate)."""
     errors: dict[str, list[str]] = {}
 
     def fail(field: str, message: str) -> None:
         errors.setdefault(field, []).append(message)
 
     code, title = code.strip(), title.strip()
+    duplicates = Project.objects.filter(entity=entity, code=code)
+    if project is not None:
+        duplicates = duplicates.exclude(pk=project.pk)
     if not code:
         fail("code", _("The code is required."))
-    elif Project.objects.filter(entity=entity, code=code).exists():
+    elif duplicates.exists():
         fail("code", _("The code %(code)s is already used by another project.") % {"code": code})
     if not title:
         fail("title", _("The title is required."))
     total = None
-    try:
-        total = parse_amount(cost_total, field="cost_total")
-    except ValidationError as exc:
-        for message in exc.message_dict["cost_total"]:
-            fail("cost_total", message)
+    if cost_required or str(cost_total or "").strip():
+        try:
+            total = parse_amount(cost_total, field="cost_total")
+        except ValidationError as exc:
+            for message in exc.message_dict["cost_total"]:
+                fail("cost_total", message)
     sources = {s.code: s for s in FundingSource.objects.filter(country__in=[entity.country, "XX"])}
     breakdown: list[tuple[int, Decimal, FundingSource | None]] = []
     for year, raw_amount, source_code in year_costs:
@@ -136,6 +153,40 @@ def project_create(
         fail("plan", _("The plan belongs to another entity."))
     if errors:
         raise ValidationError(errors)
+    return ProjectInput(
+        total=total, breakdown=breakdown, units=list(found.values()), location=location, nodes=node_list
+    )
+
+
+def project_create(
+    *,
+    actor: Any,
+    entity: Entity,
+    code: str,
+    title: str,
+    cost_total: Any,
+    year_costs: Sequence[tuple[int, Any, str | None]] = (),
+    unit_codes: Iterable[str] = (),
+    location: dict[str, Any] | None = None,
+    plan: Plan | None = None,
+    nodes: Iterable[Node] = (),
+    **fields: Any,
+) -> Project:
+    """A new project of the entity. The year breakdown (year, amount, funding source code) must add
+    up to the total; units and the location must lie within the entity's territory."""
+    require(actor, entity.pk, Capability.EDIT_PLAN)
+    checked = project_input_check(
+        entity=entity,
+        code=code,
+        title=title,
+        cost_total=cost_total,
+        year_costs=year_costs,
+        unit_codes=unit_codes,
+        location=location,
+        plan=plan,
+        nodes=nodes,
+    )
+    code, title, total = code.strip(), title.strip(), checked.total
     with transaction.atomic():
         project = Project(
             entity=entity,
@@ -149,10 +200,10 @@ def project_create(
         )
         project.full_clean(exclude=["created_by"])
         project.save()
-        project.units.set(list(found.values()))
-        project.nodes.set(node_list)
+        project.units.set(checked.units)
+        project.nodes.set(checked.nodes)
         ProjectYearCost.objects.bulk_create(
-            [ProjectYearCost(project=project, year=y, amount=a, source=s) for y, a, s in breakdown]
+            [ProjectYearCost(project=project, year=y, amount=a, source=s) for y, a, s in checked.breakdown]
         )
         audit_record(
             actor=actor,
@@ -161,6 +212,100 @@ def project_create(
             entity_id=entity.pk,
             scope=plan,
             changes={"code": [None, code], "title": [None, title], "cost_total": [None, str(total)]},
+        )
+    return project
+
+
+PROJECT_AUDIT_FIELDS = (
+    "code",
+    "title",
+    "description",
+    "kind",
+    "stage",
+    "term",
+    "national_code",
+    "responsible",
+    "sector",
+    "plan",
+    "cost_total",
+    "location",
+)
+
+
+def _project_state(project: Project) -> dict[str, Any]:
+    """The audited state of a project: its fields, its links and its year breakdown."""
+    state = model_snapshot(project, PROJECT_AUDIT_FIELDS)
+    state["nodes"] = sorted(project.nodes.values_list("pk", flat=True))
+    state["units"] = sorted(project.units.values_list("code", flat=True))
+    state["indicators"] = sorted(project.indicators.values_list("pk", flat=True))
+    state["year_costs"] = [
+        [y, str(a), s]
+        for y, a, s in project.year_costs.order_by("year", "pk").values_list("year", "amount", "source__code")
+    ]
+    return state
+
+
+def project_update(
+    *,
+    actor: Any,
+    project: Project,
+    code: str,
+    title: str,
+    cost_total: Any,
+    year_costs: Sequence[tuple[int, Any, str | None]] = (),
+    unit_codes: Iterable[str] = (),
+    location: dict[str, Any] | None = None,
+    plan: Plan | None = None,
+    nodes: Iterable[Node] = (),
+    indicators: Iterable[Indicator] | None = None,
+    **fields: Any,
+) -> Project:
+    """Change a project with the same checks as `project_create`; the breakdown is replaced as a
+    whole and the audit keeps every changed field before and after."""
+    require(actor, project.entity_id, Capability.EDIT_PLAN)
+    entity = project.entity
+    checked = project_input_check(
+        entity=entity,
+        code=code,
+        title=title,
+        cost_total=cost_total,
+        year_costs=year_costs,
+        unit_codes=unit_codes,
+        location=location,
+        plan=plan,
+        nodes=nodes,
+        project=project,
+    )
+    indicator_list = list(indicators) if indicators is not None else None
+    if indicator_list is not None and any(i.plan.entity_id != entity.pk for i in indicator_list):
+        raise ValidationError({"indicators": _("The indicators must belong to plans of the entity.")})
+    with transaction.atomic():
+        project = Project.objects.select_for_update().get(pk=project.pk)
+        before = _project_state(project)
+        project.code, project.title = code.strip(), title.strip()
+        project.cost_total = checked.total or Decimal(0)
+        project.location = location
+        project.plan = plan
+        for name, value in fields.items():
+            setattr(project, name, value)
+        project.full_clean(exclude=["created_by", "reviewed_by"])
+        project.save()
+        project.units.set(checked.units)
+        project.nodes.set(checked.nodes)
+        if indicator_list is not None:
+            project.indicators.set(indicator_list)
+        project.year_costs.all().delete()
+        ProjectYearCost.objects.bulk_create(
+            [ProjectYearCost(project=project, year=y, amount=a, source=s) for y, a, s in checked.breakdown]
+        )
+        changes = snapshot_diff(before, _project_state(project))
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATED,
+            target=project,
+            entity_id=project.entity_id,
+            scope=plan,
+            changes=changes,
         )
     return project
 
@@ -215,17 +360,26 @@ def score_set(
             {"score": _("The score must be between 0 and %(max)s.") % {"max": criterion.scale_max}}
         )
     with transaction.atomic():
+        before = (
+            ProjectScore.objects.select_for_update()
+            .filter(project=project, criterion=criterion)
+            .values_list("score", "justification")
+            .first()
+        )
         row, _created = ProjectScore.objects.update_or_create(
             project=project,
             criterion=criterion,
             defaults={"score": value, "justification": justification.strip(), "scored_by": actor},
         )
+        changes = {f"score:{criterion.key}": [str(before[0]) if before else None, str(value)]}
+        if before is None or before[1] != row.justification:
+            changes[f"justification:{criterion.key}"] = [before[1] if before else None, row.justification]
         audit_record(
             actor=actor,
             action=AuditAction.UPDATED,
             target=project,
             entity_id=project.entity_id,
             scope=project.plan,
-            changes={f"score:{criterion.key}": [None, str(value)]},
+            changes=changes,
         )
     return row

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 
 from rumbo.accounts.services import administrator_ensure
 from rumbo.indicators.demo import monitoring_demo_load
+from rumbo.investments.demo import investments_demo_load
 from rumbo.investments.reference import funding_sources_load
 from rumbo.lifecycle.demo import lifecycle_demo_load
 from rumbo.lifecycle.routes.reference import routes_load
@@ -66,4 +67,8 @@ class Command(BaseCommand):
             demo_pat = Plan.objects.filter(is_demo=True, name=DEMO_PLAN_NAME).first()
             if monitoring_demo_load(actor=admin, plan=demo_pat):
                 self.stdout.write("Indicadores y mediciones de demostración creados.")
+            if investments_demo_load(actor=admin, plan=demo_pat):
+                self.stdout.write(
+                    "Banco de proyectos, planes de inversión y ejecución de demostración creados."
+                )
         self.stdout.write(f"Listo en {time.monotonic() - started:.1f} s.")

@@ -1,0 +1,84 @@
+"""Forms of the execution area: they parse input; services check and write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from rumbo.investments.execution.imports import field_labels
+from rumbo.investments.execution.services import MAPPING_FIELDS, MAPPING_REQUIRED
+from rumbo.investments.models import ContractStatus
+from rumbo.plans.forms import BootstrapMixin
+
+_DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class ExecutionRecordForm(BootstrapMixin, forms.Form):
+    period = forms.CharField(
+        label=_("Period"), max_length=10, help_text=_("2026 (year), 2026S1, 2026T1 (quarter) or 2026-03.")
+    )
+    programmed = forms.CharField(label=_("Programmed"), max_length=40, help_text=_("e.g. 1.250.000,50"))
+    committed = forms.CharField(label=_("Committed"), max_length=40)
+    paid = forms.CharField(label=_("Paid"), max_length=40)
+    physical_planned = forms.CharField(
+        label=_("Physical progress planned (%)"), max_length=10, required=False
+    )
+    physical_actual = forms.CharField(
+        label=_("Physical progress achieved (%)"),
+        max_length=10,
+        required=False,
+        help_text=_("Cumulative: the percent of the whole project done by the end of the period."),
+    )
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MilestoneForm(BootstrapMixin, forms.Form):
+    name = forms.CharField(label=_("Milestone"), max_length=300)
+    due_on = forms.DateField(label=_("Due date"), widget=_DATE)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class MilestoneDoneForm(BootstrapMixin, forms.Form):
+    done_on = forms.DateField(label=_("Achieved on"), widget=_DATE, required=False)
+
+
+class ContractForm(BootstrapMixin, forms.Form):
+    number = forms.CharField(label=_("Contract number"), max_length=100)
+    contractor = forms.CharField(label=_("Contractor"), max_length=300)
+    purpose = forms.CharField(label=_("Purpose"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    amount = forms.CharField(label=_("Amount"), max_length=40)
+    signed_on = forms.DateField(label=_("Signed on"), widget=_DATE)
+    ends_on = forms.DateField(label=_("End date"), widget=_DATE, required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=ContractStatus.choices, initial=ContractStatus.SIGNED
+    )
+    url = forms.CharField(label=_("Link to the procurement record"), max_length=200, required=False)
+
+
+class EvidenceForm(BootstrapMixin, forms.Form):
+    file = forms.FileField(
+        label=_("Photo or document"),
+        help_text=_("JPEG, PNG, WebP, PDF, Office or OpenDocument; up to 20 MB."),
+    )
+    caption = forms.CharField(label=_("Caption"), max_length=300, required=False)
+    period = forms.CharField(label=_("Period"), max_length=10, required=False)
+
+
+class ImportUploadForm(BootstrapMixin, forms.Form):
+    file = forms.FileField(label=_("CSV or XLSX file"))
+
+
+class MappingForm(BootstrapMixin, forms.Form):
+    """One choice per field among the file's column headers."""
+
+    def __init__(self, *args: Any, headers: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", "—"), *((h, h) for h in headers if h)]
+        labels = field_labels()
+        for name in MAPPING_FIELDS:
+            self.fields[name] = forms.ChoiceField(
+                label=labels[name], choices=choices, required=name in MAPPING_REQUIRED
+            )
+            self.fields[name].widget.attrs["class"] = "form-select"
