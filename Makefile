@@ -24,6 +24,7 @@ lint: setup-dev
 bench: setup-dev
 	$(PY) bench/plan_tree.py
 	$(PY) bench/monitoring.py
+	$(PY) bench/investments.py
 
 setup: $(VENV)/.base-installed
 setup-dev: $(VENV)/.dev-installed

@@ -113,3 +113,42 @@ def unit_feature(*, unit: TerritorialUnit) -> dict[str, Any]:
             "population_year": unit.population_year,
         },
     }
+
+
+def entity_boundaries_geojson(*, entity_id: int) -> dict[str, Any]:
+    """The entity's jurisdiction as a FeatureCollection, the background of its maps. A unit with
+    no boundary loaded (most Peruvian provinces and districts: docs/data-sources.md) is stood in
+    for by its nearest ancestor that has one, flagged `approximate` and named in `stands_for`."""
+    units = [j.unit for j in Jurisdiction.objects.filter(entity_id=entity_id).select_related("unit")]
+    missing = [u for u in units if not u.geometry]
+    ancestor_ids = {int(p) for u in missing for p in u.path.strip("/").split("/")[:-1] if p}
+    with_geometry = {
+        u.pk: u for u in TerritorialUnit.objects.filter(pk__in=ancestor_ids).exclude(geometry=None)
+    }
+    features: dict[int, dict[str, Any]] = {}
+    for unit in units:
+        if unit.geometry:
+            shown, approximate = unit, False
+        else:
+            ids = [int(p) for p in unit.path.strip("/").split("/")[:-1] if p]
+            nearest = next((with_geometry[i] for i in reversed(ids) if i in with_geometry), None)
+            if nearest is None:
+                continue
+            shown, approximate = nearest, True
+        feature = features.setdefault(
+            shown.pk,
+            {
+                "type": "Feature",
+                "id": shown.pk,
+                "geometry": shown.geometry,
+                "properties": {
+                    "code": shown.code,
+                    "name": shown.name,
+                    "approximate": approximate,
+                    "stands_for": [],
+                },
+            },
+        )
+        if approximate:
+            feature["properties"]["stands_for"].append(unit.name)
+    return {"type": "FeatureCollection", "features": list(features.values())}

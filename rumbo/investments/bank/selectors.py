@@ -25,7 +25,8 @@ from rumbo.investments.models import (
     ZoningRule,
 )
 from rumbo.plans.models import Node, Plan
-from rumbo.territory.models import Jurisdiction, LayerFeature, SpatialLayer
+from rumbo.territory.models import LayerFeature, SpatialLayer
+from rumbo.territory.selectors import entity_boundaries_geojson as territory_boundaries
 
 VIABILITY_FILE = Path(__file__).resolve().parent.parent / "data" / "viability.json"
 STAGE_ORDER: list[str] = [s.value for s in ProjectStage]
@@ -204,19 +205,8 @@ def layer_attributes(*, layer: SpatialLayer, sample: int = 500) -> dict[str, lis
 
 
 def entity_boundaries_geojson(*, entity_id: int) -> dict[str, Any]:
-    """The entity's jurisdiction units with a geometry, as a FeatureCollection (the map background)."""
-    features = []
-    for j in Jurisdiction.objects.filter(entity_id=entity_id).select_related("unit"):
-        if j.unit.geometry:
-            features.append(
-                {
-                    "type": "Feature",
-                    "id": j.unit.pk,
-                    "properties": {"name": j.unit.name, "code": j.unit.code},
-                    "geometry": j.unit.geometry,
-                }
-            )
-    return {"type": "FeatureCollection", "features": features}
+    """The map background: the entity's jurisdiction (see rumbo.territory.selectors)."""
+    return territory_boundaries(entity_id=entity_id)
 
 
 # --- viability ---------------------------------------------------------------------------------

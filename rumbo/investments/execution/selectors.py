@@ -27,7 +27,7 @@ from rumbo.investments.models import (
     ProjectStatus,
 )
 from rumbo.plans.models import Plan
-from rumbo.territory.models import Jurisdiction
+from rumbo.territory.selectors import entity_boundaries_geojson
 
 _SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 HUNDRED = Decimal(100)
@@ -240,17 +240,7 @@ def entity_project_map(*, user: Any, entity: Entity, plan: Plan | None = None) -
     """The entity's boundaries and its visible projects (of `plan` only, when given) as GeoJSON.
     A project without its own location is placed at the centroid of its territorial units and
     marked approximate; physical progress is the latest achieved value recorded."""
-    boundaries = []
-    for unit in Jurisdiction.objects.filter(entity=entity).select_related("unit"):
-        if unit.unit.geometry:
-            boundaries.append(
-                {
-                    "type": "Feature",
-                    "id": unit.unit.pk,
-                    "geometry": unit.unit.geometry,
-                    "properties": {"code": unit.unit.code, "name": unit.unit.name},
-                }
-            )
+    boundaries = entity_boundaries_geojson(entity_id=entity.pk)
     qs = projects_visible(user=user, entity_id=entity.pk)
     if plan is not None:
         qs = qs.filter(Q(plan=plan) | Q(nodes__plan=plan)).distinct()
@@ -298,7 +288,7 @@ def entity_project_map(*, user: Any, entity: Entity, plan: Plan | None = None) -
             }
         )
     return ProjectMap(
-        boundaries={"type": "FeatureCollection", "features": boundaries},
+        boundaries=boundaries,
         projects={"type": "FeatureCollection", "features": features},
         unplaced=unplaced,
         stages=[(s.value, str(s.label), STAGE_COLOURS[s]) for s in ProjectStage],
