@@ -15,7 +15,12 @@ from typing import Any
 
 from django.db import transaction
 
-from rumbo.investments.bank.services import initiative_review, initiative_submit
+from rumbo.investments.bank.services import (
+    entity_eligibility_recheck,
+    initiative_review,
+    initiative_submit,
+    zoning_rule_create,
+)
 from rumbo.investments.execution.services import execution_record_set, milestone_add
 from rumbo.investments.models import Project
 from rumbo.investments.priorities.services import ScoreInput, criteria_suggested_adopt, project_scores_set
@@ -27,6 +32,7 @@ from rumbo.investments.programming.services import (
 )
 from rumbo.investments.services import project_create
 from rumbo.plans.models import Node, Plan
+from rumbo.territory.models import LayerFeature, SpatialLayer
 
 # code, title, sector, stage, node code, [(year, amount, source)], point (lon, lat), scores
 # (gap, alignment, population, cost-effectiveness, readiness, risk) on 0–5
@@ -100,6 +106,21 @@ CEILINGS = {
     2027: {"canon": "2500000", "foncomun": "1500000", "own": "700000", "transfers": "1000000"},
     2028: {"canon": "2500000", "foncomun": "1500000", "own": "700000", "transfers": "1000000"},
 }
+# A small land-use layer around the city (west, south, east, north; use), and what each use allows
+ZONES = [
+    ((-77.00, -6.06, -76.95, -6.02), "Urbano"),
+    ((-76.995, -6.03, -76.975, -6.015), "Protección ribereña"),
+    ((-76.95, -6.12, -76.88, -6.05), "Agrícola"),
+    ((-77.12, -6.16, -77.02, -6.08), "Expansión urbana"),
+]
+ZONING_RULES = [
+    ("Urbano", "", "allowed", ""),
+    ("Protección ribereña", "", "forbidden", "Faja marginal del río Mayo: no se edifica."),
+    ("Protección ribereña", "risk", "conditional", "Obras de defensa con opinión de la ANA."),
+    ("Agrícola", "transport", "allowed", "Vías vecinales compatibles con el uso agrícola."),
+    ("Agrícola", "", "conditional", "Requiere cambio de uso."),
+    ("Expansión urbana", "", "allowed", ""),
+]
 # project code → [(period, programmed, committed, paid, planned %, achieved %)]
 EXECUTION = {
     "PI-001": [
@@ -248,4 +269,43 @@ def investments_demo_load(*, actor: Any, plan: Plan | None) -> bool:
             name="Entrega del tramo Moyobamba – Calzada",
             due_on=datetime.date(2025, 10, 31),
         )
+        _zoning_load(actor=actor, plan=plan)
+        entity_eligibility_recheck(actor=actor, entity=entity)
     return True
+
+
+def _zoning_load(*, actor: Any, plan: Plan) -> None:
+    """A demonstration land-use layer with its rules, so eligibility has something to check."""
+    layer = SpatialLayer.objects.create(
+        entity=plan.entity,
+        name="Zonificación de usos del suelo (demostración)",
+        kind="zoning",
+        is_public=True,
+        feature_count=len(ZONES),
+    )
+    LayerFeature.objects.bulk_create(
+        LayerFeature(
+            layer=layer,
+            properties={"uso": use},
+            geometry={
+                "type": "Polygon",
+                "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]],
+            },
+            bbox_west=w,
+            bbox_south=s,
+            bbox_east=e,
+            bbox_north=n,
+        )
+        for (w, s, e, n), use in ZONES
+    )
+    for value, sector, verdict, note in ZONING_RULES:
+        zoning_rule_create(
+            actor=actor,
+            entity=plan.entity,
+            layer=layer,
+            attribute="uso",
+            value=value,
+            verdict=verdict,
+            sector=sector,
+            note=note,
+        )
