@@ -11,6 +11,8 @@ from django.core.management import call_command
 from django.test import Client
 
 from rumbo.accounts.models import OversightGrant
+from rumbo.investments.models import InvestmentPlan, Project
+from rumbo.investments.programming.selectors import investment_plan_ceiling_check
 from rumbo.plans.models import LegalAct, Node, Plan
 from rumbo.territory.models import TerritorialUnit
 
@@ -86,3 +88,14 @@ def check_demo_plan_created_once_and_labelled() -> None:
     page = Client().get(f"/planes/{plan.pk}/").content.decode()
     assert "Datos de demostración" in page or "Demonstration data" in page
     assert "Creación del Instituto de Planificación Urbana Provincial" in page
+    # and an investment demo: a bank with one initiative awaiting review, the approved 2025 plan
+    # with execution (on the public dashboard), and a multi-year draft flagged over its ceilings
+    bank = Project.objects.filter(entity=plan.entity)
+    assert bank.count() == 8 and bank.filter(status="proposed").count() == 1
+    annual, multiyear = InvestmentPlan.objects.filter(entity=plan.entity).order_by("kind")
+    assert (annual.kind, annual.status, multiyear.status) == ("annual", "approved", "draft")
+    over = [r for r in investment_plan_ceiling_check(investment_plan=multiyear) if r.status == "over"]
+    assert len(over) == 4
+    # physical = (4,8 M × 47 + 0,45 M × 70 + 0,38 M × 90) ÷ 5,63 M = 51,7 % (cost-weighted)
+    assert 'id="execution-panel"' in dashboard and "51,7 %" in dashboard
+    assert bank.get(code="PI-005").eligibility["verdict"] == "conditional"  # riverside protection zone
