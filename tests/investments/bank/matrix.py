@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from rumbo.investments.models import ZoningRule
+from django.core.files.base import ContentFile
+
+from rumbo.investments.models import ViabilityItem, ZoningRule
 from tests.matrix_support import C, Case
 
 WEB_ROOT = "/inversiones"
@@ -31,7 +33,36 @@ def _project_form(world: Any) -> dict[str, Any]:
     }
 
 
+def _viability_document_url(project_attr: str) -> Any:
+    def url(world: Any) -> str:
+        project = getattr(world, project_attr)
+        item = ViabilityItem(project=project, stage="idea", key="perfil", label="Perfil", done=True)
+        item.document.save("perfil.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+        item.save()
+        return f"/inversiones/proyectos/{project.pk}/viabilidad/perfil/documento/"
+
+    return url
+
+
 WEB: list[Case] = [
+    Case(
+        "viability document of a bank project",
+        "get",
+        _viability_document_url("bank_project"),
+        "bank_project",
+        None,
+        200,
+        login_required=False,
+    ),
+    Case(
+        "viability document of a private initiative",
+        "get",
+        _viability_document_url("project"),
+        "project",
+        None,
+        200,
+        login_required=False,
+    ),
     Case("bank page", "get", lambda w: f"{WEB_ROOT}/banco/", None, None, 200, login_required=False),
     Case(
         "bank project page",

@@ -3,15 +3,16 @@ tests/test_permission_matrix.py for the rule each row is checked against).
 
 world.bank_project is accepted (public), world.project is a proposed initiative (private). The row
 that needs a milestone creates it inside the URL function: each call runs in a
-savepoint rolled back afterwards, so it never leaks into the next call. Evidence files are
-left out: the matrix reads `response.content`, which a streamed FileResponse does not have; the
-visibility of evidence is tested in test_pages.py."""
+savepoint rolled back afterwards, so it never leaks into the next call; so do the evidence rows
+(a small file is written to the test media folder each time)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from rumbo.investments.models import ProjectMilestone
+from django.core.files.base import ContentFile
+
+from rumbo.investments.models import ProjectEvidence, ProjectMilestone
 from tests.matrix_support import C, Case
 
 
@@ -24,11 +25,44 @@ def _milestone_done_url(world: Any) -> str:
     return f"/inversiones/proyectos/{world.bank_project.pk}/ejecucion/hitos/{milestone.pk}/cumplido/"
 
 
+def _evidence_url(project_attr: str) -> Any:
+    def url(world: Any) -> str:
+        evidence = ProjectEvidence(
+            project=getattr(world, project_attr),
+            original_name="foto.pdf",
+            content_type="application/pdf",
+            size=9,
+            sha256="0" * 64,
+        )
+        evidence.file.save("foto.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
+        return f"/inversiones/evidencias-ejecucion/{evidence.pk}/"
+
+    return url
+
+
 def _page(project_attr: str) -> Any:
     return lambda w: f"/inversiones/proyectos/{getattr(w, project_attr).pk}/ejecucion/"
 
 
 WEB: list[Case] = [
+    Case(
+        "execution evidence of a bank project",
+        "get",
+        _evidence_url("bank_project"),
+        "bank_project",
+        None,
+        200,
+        login_required=False,
+    ),
+    Case(
+        "execution evidence of a private initiative",
+        "get",
+        _evidence_url("project"),
+        "project",
+        None,
+        200,
+        login_required=False,
+    ),
     Case(
         "execution page of a bank project",
         "get",
