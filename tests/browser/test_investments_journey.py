@@ -102,7 +102,7 @@ def test_initiative_to_bank_to_plan_to_execution(world: Any, page: Any) -> None:
     assert page.locator("tr[data-code='P-OTRO']").get_attribute("data-rank") == "2"
 
     # when it is moved into next year's plan, created on the way, for 250.000 of own revenue
-    row.get_by_role("link", name="Programar").or_(row.get_by_role("link", name="Schedule")).click()
+    row.get_by_role("link", name="Programar").or_(row.get_by_role("link", name="Programme")).click()
     page.check("#id_create_next")
     page.fill("#id_year", "2027")
     page.select_option("#id_source", "own")

@@ -40,9 +40,9 @@ class LineForm(BootstrapMixin, forms.Form):
     source = forms.ChoiceField(label=_("Funding source"))
     amount = forms.CharField(label=_("Amount"), help_text=_("For example 1.250.000,50"))
     starts_on = forms.DateField(
-        label=_("Start"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Start date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    ends_on = forms.DateField(label=_("End"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("End date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
     def __init__(
@@ -68,9 +68,9 @@ class ProgramForm(BootstrapMixin, forms.Form):
     source = forms.ChoiceField(label=_("Funding source"))
     amount = forms.CharField(label=_("Amount"))
     starts_on = forms.DateField(
-        label=_("Start"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Start date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    ends_on = forms.DateField(label=_("End"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("End date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args: Any, entity: Entity, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
