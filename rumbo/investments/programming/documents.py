@@ -77,7 +77,18 @@ def investment_plan_xlsx(*, content: PlanDocument) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "Lines"
-    ws.append([_("Code"), _("Project"), _("Year"), _("Source"), _("Amount"), _("Start date"), _("End date"), _("Note")])
+    ws.append(
+        [
+            _("Code"),
+            _("Project"),
+            _("Year"),
+            _("Source"),
+            _("Amount"),
+            _("Start date"),
+            _("End date"),
+            _("Note"),
+        ]
+    )
     for li in content.lines:
         ws.append(
             [
