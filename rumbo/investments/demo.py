@@ -189,6 +189,14 @@ def investments_demo_load(*, actor: Any, plan: Plan | None) -> bool:
         accepted = initiative_review(
             actor=actor, project=proposed, decision="accept", plan=plan, nodes=[nodes["E4.1.1"]]
         )
+        project_scores_set(
+            actor=actor,
+            project=accepted,
+            rows=[
+                ScoreInput(criterion=key, score=value, justification="Valoración de demostración.")
+                for key, value in zip(keys, ("3", "4", "3", "4", "3", "1"), strict=True)
+            ],
+        )
         initiative_submit(
             entity=entity,
             title="Iluminación del malecón San Juan",
