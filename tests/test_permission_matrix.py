@@ -11,7 +11,8 @@ import json
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.core.signals import request_finished
+from django.db import close_old_connections, transaction
 from django.test import Client
 
 from rumbo.accounts.models import Entity, Membership, Role
@@ -965,7 +966,13 @@ def _call(world: Any, who: str, case: Case) -> tuple[int, str, Any]:
         response = client.post(url, data=data or {}, headers=headers)
     if getattr(response, "streaming", False):  # a file served through a permission check
         body = b"".join(response.streaming_content)[:300]
-        response.close()
+        # closing a response fires request_finished, which would close the database connection
+        # in the middle of the test's transaction (as the test client itself avoids)
+        request_finished.disconnect(close_old_connections)
+        try:
+            response.close()
+        finally:
+            request_finished.connect(close_old_connections)
     else:
         body = response.content[:300]
     return response.status_code, response.get("Location", ""), body

@@ -8,7 +8,7 @@ from typing import Any
 from django.test import Client
 
 from rumbo.accounts.services import api_token_create
-from rumbo.investments.models import InvestmentLine
+from rumbo.investments.models import FundingSource, InvestmentLine
 
 
 def _auth(user: Any) -> dict[str, str]:
@@ -58,8 +58,9 @@ def test_bad_line_is_422_and_nothing_saved(prog: Any) -> None:
 
 def test_what_if_does_not_write(prog: Any) -> None:
     w = prog
+    own = FundingSource.objects.get(country="XX", code="own")
     line = InvestmentLine.objects.create(
-        investment_plan=w.multi, project=w.p1, year=2027, source_id=1, amount=5
+        investment_plan=w.multi, project=w.p1, year=2027, source=own, amount=5
     )
     r = Client().post(
         f"/api/v1/investments/investment-plans/{w.multi.pk}/what-if",
