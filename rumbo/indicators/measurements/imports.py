@@ -199,7 +199,8 @@ def _fold_header(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", plain.casefold()).strip("_")
 
 
-def _cell_text(value: Any) -> str:
+def cell_text(value: Any) -> str:
+    """A spreadsheet or CSV cell as text (also used by the investments budget-execution import)."""
     if value is None:
         return ""
     if isinstance(value, str):
@@ -278,7 +279,7 @@ def _detect_csv(opener: Opener, info: FileInfo) -> None:
     info.estimated_rows = max(0, lines - 1)
 
 
-def _detect(opener: Opener, filename: str, size: int) -> FileInfo:
+def table_file_detect(opener: Opener, filename: str, size: int) -> FileInfo:
     """The file's format (and, for CSV, encoding and delimiter); file-level errors raise."""
     limit = import_max_bytes()
     if size > limit:
@@ -321,7 +322,7 @@ def _detect(opener: Opener, filename: str, size: int) -> FileInfo:
 
 
 @contextmanager
-def _records(opener: Opener, info: FileInfo) -> Iterator[Iterator[list[Any]]]:
+def table_records(opener: Opener, info: FileInfo) -> Iterator[Iterator[list[Any]]]:
     """The file's rows (header first) as lists of cells; closes the file afterwards."""
     if info.format == "xlsx":
         from openpyxl import load_workbook
@@ -337,7 +338,7 @@ def _records(opener: Opener, info: FileInfo) -> Iterator[Iterator[list[Any]]]:
                 ws = wb[sheet]
                 info.sheet = sheet
                 info.estimated_rows = max(0, (ws.max_row or 1) - 1)
-                yield ([_cell_text(c) for c in cells] for cells in ws.iter_rows(values_only=True))
+                yield ([cell_text(c) for c in cells] for cells in ws.iter_rows(values_only=True))
             finally:
                 wb.close()
         return
@@ -363,7 +364,7 @@ def _map_headers(raw: list[Any]) -> tuple[dict[str, int], dict[str, str], list[s
     ignored: list[str] = []
     errors: list[RowError] = []
     for pos, cell in enumerate(raw):
-        text = _cell_text(cell).strip().lstrip("\ufeff")
+        text = cell_text(cell).strip().lstrip("\ufeff")
         if not text:
             continue
         canonical = _HEADER_INDEX.get(_fold_header(text))
@@ -659,7 +660,7 @@ def _chunks(
 def _open_table(
     opener: Opener, info: FileInfo
 ) -> tuple[dict[str, int], dict[str, str], list[str], list[RowError]]:
-    with _records(opener, info) as records:
+    with table_records(opener, info) as records:
         header = next(records, None)
     if header is None:
         raise _file_error(_("The file is empty."))
@@ -675,8 +676,8 @@ def measurement_import_preview(
     """What the import would read: format, encoding, delimiter, columns and the first rows
     with their problems (the whole file is checked only by the import itself)."""
     require(actor, plan.entity_id, Capability.REPORT_DATA)
-    info = _detect(opener, filename, size)
-    with _records(opener, info) as records:
+    info = table_file_detect(opener, filename, size)
+    with table_records(opener, info) as records:
         header = next(records, None)
         if header is None:
             raise _file_error(_("The file is empty."))
@@ -720,7 +721,7 @@ def measurement_import(
     twice, never whole). `on_chunk_written` is called inside the transaction after each chunk.
     """
     require(actor, plan.entity_id, Capability.REPORT_DATA)
-    info = _detect(opener, filename, size)
+    info = table_file_detect(opener, filename, size)
     positions, written, _ignored, header_errors = _open_table(opener, info)
     if header_errors:
         raise MeasurementImportError(header_errors)
@@ -731,7 +732,7 @@ def measurement_import(
     total = info.estimated_rows
     rows = 0
     period_codes: set[str] = set()
-    with _records(opener, info) as records:
+    with table_records(opener, info) as records:
         next(records, None)
         for read, chunk in _chunks(checker, records, chunk_rows):
             rows = read
@@ -757,7 +758,7 @@ def measurement_import(
             checker.period_codes[period.pk] = code
         checker.has_existing = Measurement.objects.filter(indicator__plan=plan, is_current=True).exists()
         written_rows = 0
-        with _records(opener, info) as records:
+        with table_records(opener, info) as records:
             next(records, None)
             for _read, chunk in _chunks(checker, records, chunk_rows):
                 existing = checker.refuse_locked(chunk)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import zipfile
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
@@ -30,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from rumbo.accounts.permissions import Capability, require, user_access
 from rumbo.core.audit import AuditAction, audit_record, model_snapshot, snapshot_diff
+from rumbo.core.filetypes import office_document_type
 from rumbo.indicators.models import (
     Evidence,
     EvidenceKind,
@@ -497,29 +497,10 @@ def evidence_max_bytes() -> int:
 
 
 def _sniff_zip(upload: Any) -> tuple[str, str] | None:
-    try:
-        upload.seek(0)
-        with zipfile.ZipFile(upload) as archive:
-            names = set(archive.namelist())
-            if "mimetype" in names:
-                kind = archive.read("mimetype")[:100]
-                if kind == b"application/vnd.oasis.opendocument.spreadsheet":
-                    return EvidenceType.ODS
-                if kind == b"application/vnd.oasis.opendocument.text":
-                    return EvidenceType.ODT
-                return None
-            if "[Content_Types].xml" in names:
-                if "xl/workbook.xml" in names:
-                    return EvidenceType.XLSX
-                if "word/document.xml" in names:
-                    return EvidenceType.DOCX
-                if "ppt/presentation.xml" in names:
-                    return EvidenceType.PPTX
-    except (zipfile.BadZipFile, OSError, KeyError):
-        return None
-    finally:
-        upload.seek(0)
-    return None
+    """The Office/OpenDocument kinds accepted as evidence (not presentations in ODF)."""
+    found = office_document_type(upload)
+    accepted = (EvidenceType.XLSX, EvidenceType.DOCX, EvidenceType.PPTX, EvidenceType.ODS, EvidenceType.ODT)
+    return found if found in accepted else None
 
 
 def _looks_like_text(sample: bytes) -> bool:

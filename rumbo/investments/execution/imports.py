@@ -39,9 +39,9 @@ from rumbo.indicators.measurements.imports import (
     FileInfo,
     MeasurementImportError,
     RowError,
-    _cell_text,
-    _detect,
-    _records,
+    cell_text,
+    table_file_detect,
+    table_records,
 )
 from rumbo.indicators.periods import PeriodCodeError, period_bounds
 from rumbo.investments.execution.services import (
@@ -165,20 +165,20 @@ def _read_header(opener: Opener, filename: str, size: int) -> tuple[FileInfo, li
             % {"size": filesizeformat(size), "limit": filesizeformat(IMPORT_MAX_BYTES)}
         )
     try:
-        info = _detect(opener, filename, size)
-        with _records(opener, info) as records:
+        info = table_file_detect(opener, filename, size)
+        with table_records(opener, info) as records:
             header = next(records, None)
             sample: list[list[str]] = []
             for cells in records:
                 if len(sample) >= SAMPLE_ROWS:
                     break
-                if any(_cell_text(c).strip() for c in cells):
-                    sample.append([_cell_text(c).strip() for c in cells])
+                if any(cell_text(c).strip() for c in cells):
+                    sample.append([cell_text(c).strip() for c in cells])
     except MeasurementImportError as exc:
         raise ExecutionImportError(exc.errors, exc.total) from exc
     if header is None:
         raise _file_error(_("The file is empty."))
-    headers = [_cell_text(c).strip().lstrip("\ufeff") for c in header]
+    headers = [cell_text(c).strip().lstrip("\ufeff") for c in header]
     return info, headers, sample
 
 
@@ -508,10 +508,10 @@ def execution_import(
     rows: list[_Row] = []
     read = 0
     try:
-        with _records(opener, info) as records:
+        with table_records(opener, info) as records:
             next(records, None)
             for number, raw in enumerate(records, start=2):
-                cells = [_cell_text(c) for c in raw]
+                cells = [cell_text(c) for c in raw]
                 if not any(c.strip() for c in cells):
                     continue
                 read += 1

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import re
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -30,6 +29,7 @@ from django.utils.translation import gettext as _
 from rumbo.accounts.models import Entity
 from rumbo.accounts.permissions import Capability, require
 from rumbo.core.audit import AuditAction, audit_record, created_changes, model_snapshot, snapshot_diff
+from rumbo.core.filetypes import office_document_type
 from rumbo.core.numbers import decimal_from_text
 from rumbo.indicators.periods import PeriodCodeError, period_bounds
 from rumbo.investments.models import (
@@ -353,44 +353,11 @@ def contract_add(
 
 # --- evidence -------------------------------------------------------------------------------------
 
-_OOXML = {
-    "xl/workbook.xml": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    "word/document.xml": ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    "ppt/presentation.xml": (
-        "pptx",
-        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    ),
-}
-_ODF = {
-    b"application/vnd.oasis.opendocument.text": "odt",
-    b"application/vnd.oasis.opendocument.spreadsheet": "ods",
-    b"application/vnd.oasis.opendocument.presentation": "odp",
-}
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
 
 
 def evidence_max_bytes() -> int:
     return int(getattr(settings, "RUMBO_EVIDENCE_MAX_BYTES", EVIDENCE_MAX_BYTES_DEFAULT))
-
-
-def _sniff_zip(upload: Any) -> tuple[str, str] | None:
-    try:
-        upload.seek(0)
-        with zipfile.ZipFile(upload) as archive:
-            names = set(archive.namelist())
-            if "mimetype" in names:
-                kind = archive.read("mimetype")[:100].strip()
-                extension = _ODF.get(kind)
-                return (extension, kind.decode()) if extension else None
-            if "[Content_Types].xml" in names:
-                for member, found in _OOXML.items():
-                    if member in names:
-                        return found
-    except (zipfile.BadZipFile, OSError, KeyError):
-        return None
-    finally:
-        upload.seek(0)
-    return None
 
 
 def project_evidence_sniff(*, upload: Any) -> tuple[str, str]:
@@ -409,7 +376,7 @@ def project_evidence_sniff(*, upload: Any) -> tuple[str, str]:
     elif head.startswith(b"%PDF-"):
         found = ("pdf", "application/pdf")
     elif head.startswith(b"PK\x03\x04"):
-        found = _sniff_zip(upload)
+        found = office_document_type(upload)
     if found is None:
         raise ValidationError(
             {

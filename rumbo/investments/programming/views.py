@@ -23,7 +23,7 @@ from rumbo.investments.models import InvestmentLine, InvestmentPlan, InvestmentP
 from rumbo.investments.programming import selectors, services
 from rumbo.investments.programming.forms import InvestmentPlanForm, LineForm, ProgramForm, WhatIfForm
 from rumbo.investments.programming.tasks import document_path
-from rumbo.investments.selectors import entity_ranking
+from rumbo.investments.selectors import entity_bank_ranking
 
 DOCUMENT_TYPES = {
     "pdf": "application/pdf",
@@ -467,7 +467,10 @@ def program_project(request: HttpRequest, project_id: int) -> HttpResponse:
         else:
             messages.success(request, _("The project was programmed."))
             return _to_line(line.investment_plan, line)
-    ranked = next((r for r in entity_ranking(entity=entity) if r.project_id == project.pk), None)
+    # the place in the bank (accepted projects), as on the ranking page the link comes from
+    ranked = next(
+        (r.ranked for r in entity_bank_ranking(entity=entity) if r.ranked.project_id == project.pk), None
+    )
     return render(
         request,
         "investments/programming/program.html",
