@@ -6,6 +6,7 @@ See docs/configuration in README.md for the list of variables.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
+    "axes",
     "rumbo.core",
     "rumbo.accounts",
     "rumbo.territory",
@@ -59,7 +61,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "rumbo.core.middleware.HeadAsGetMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "rumbo.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -69,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # last, as django-axes asks: it turns a lockout into the Spanish lockout page
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -118,6 +124,12 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+
+# django-axes first: it refuses a locked-out account or address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -171,3 +183,60 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# --- where Rumbo is reached, and what that implies ---------------------------------------------
+# RUMBO_URL is the address people type (https://plan.municipio.gob.pe). With https, cookies are
+# secure, HTTP is redirected and HSTS is sent; the reverse proxy terminates TLS and says so in
+# X-Forwarded-Proto. RUMBO_PROXY_COUNT is how many proxies stand in front (their X-Forwarded-For
+# entries are trusted to find the visitor's address; 0 = use the connection's address).
+RUMBO_URL = os.environ.get("RUMBO_URL", "").rstrip("/")
+RUMBO_HTTPS = RUMBO_URL.startswith("https://")
+RUMBO_PROXY_COUNT = int(os.environ.get("RUMBO_PROXY_COUNT", "1" if RUMBO_HTTPS else "0"))
+if RUMBO_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = False
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# --- login throttling (django-axes): per account and per address -------------------------------
+AXES_FAILURE_LIMIT = int(os.environ.get("RUMBO_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("RUMBO_LOGIN_LOCKOUT_MINUTES", "60")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_IPWARE_PROXY_COUNT = RUMBO_PROXY_COUNT or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if RUMBO_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+AXES_VERBOSE = False
+
+# --- limits on anonymous writes and on API clients (rumbo.core.throttle) ----------------------
+# "N/period" with period s, m, h or d. Counted per visitor address (anonymous) or per token.
+RUMBO_RATE_LIMITS = {
+    "anonymous_write": os.environ.get("RUMBO_RATE_ANONYMOUS_WRITE", "20/m"),
+    "initiative": os.environ.get("RUMBO_RATE_INITIATIVE", "10/m"),
+    "tracking": os.environ.get("RUMBO_RATE_TRACKING", "30/m"),
+    "api_token": os.environ.get("RUMBO_RATE_API_TOKEN", "600/m"),
+    "api_anonymous": os.environ.get("RUMBO_RATE_API_ANONYMOUS", "300/m"),
+}
+RUMBO_THROTTLE_DB = Path(os.environ.get("RUMBO_THROTTLE_DB", VAR_DIR / "run" / "throttle.sqlite3"))
+
+# --- the background worker and health ----------------------------------------------------------
+RUMBO_RUN_DIR = Path(os.environ.get("RUMBO_RUN_DIR", VAR_DIR / "run"))
+RUMBO_WORKER_STALE_SECONDS = int(os.environ.get("RUMBO_WORKER_STALE_SECONDS", "60"))
+RUMBO_WORKER_MEMORY_MB = int(os.environ.get("RUMBO_WORKER_MEMORY_MB", "3072"))
+RUMBO_DISK_MIN_FREE_MB = int(os.environ.get("RUMBO_DISK_MIN_FREE_MB", "1024"))
+RUMBO_DISK_MIN_FREE_PERCENT = float(os.environ.get("RUMBO_DISK_MIN_FREE_PERCENT", "5"))
+
+# --- backups and the cleaning of generated files ------------------------------------------------
+RUMBO_BACKUP_DIR = Path(os.environ.get("RUMBO_BACKUP_DIR", VAR_DIR / "backups"))
+RUMBO_BACKUP_TIME = os.environ.get("RUMBO_BACKUP_TIME", "02:30")  # local time; "" = no scheduled backup
+RUMBO_BACKUP_KEEP = int(os.environ.get("RUMBO_BACKUP_KEEP", "14"))
+RUMBO_GENERATED_MAX_AGE_DAYS = int(os.environ.get("RUMBO_GENERATED_MAX_AGE_DAYS", "30"))

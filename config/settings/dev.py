@@ -1,23 +1,13 @@
-"""Local development and `make run`: SQLite under var/, debug on, a per-install secret."""
+"""Development (`make dev`): debug pages, autoreload, the same database and secret as `make run`."""
 
 from __future__ import annotations
 
 import os
-import secrets
 
 from .base import *  # noqa: F403
 from .base import VAR_DIR, env_bool
+from .hosts import secret_key_from_file
 
-
-def _local_secret() -> str:
-    # A generated secret kept in var/ so sessions survive restarts without a hard-coded key.
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    path = VAR_DIR / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
-    return path.read_text().strip()
-
-
-SECRET_KEY = os.environ.get("SECRET_KEY") or _local_secret()
+SECRET_KEY = os.environ.get("SECRET_KEY") or secret_key_from_file(VAR_DIR / "secret_key")
 DEBUG = env_bool("DEBUG", True)
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", *ALLOWED_HOSTS]  # noqa: F405
