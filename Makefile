@@ -6,11 +6,15 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint setup setup-dev messages bench clean
+.PHONY: run dev test lint setup setup-dev messages bench clean
 
 ## Install everything into .venv, migrate, load reference data and the demo, start web + worker.
 run: setup
 	@bash scripts/run.sh
+
+## The same with debug pages and autoreload, for people who change the code.
+dev: setup
+	@bash scripts/run.sh --dev
 
 ## The whole suite on SQLite and on a throwaway PostgreSQL, browser tests included.
 test: setup-dev

@@ -18,6 +18,7 @@ urlpatterns = [
     path("territorio/", include("rumbo.territory.urls")),
     path("", include("rumbo.accounts.urls")),
     path("trabajos/<int:job_id>/", core_views.job_status, name="job"),
+    path("health/", core_views.health, name="health"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -7,6 +7,7 @@ sees them while the work runs.
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
@@ -14,6 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from rumbo.core.models import Job, JobStatus
+
+# set by `manage.py rumbo_worker` for the tasks it runs (rumbo.core.worker)
+WORKER_ID_ENV = "RUMBO_WORKER_ID"
 
 
 def job_create(
@@ -49,6 +53,7 @@ class JobProgress:
             progress_total=total,
             progress_done=0,
             message=message,
+            worker_id=os.environ.get(WORKER_ID_ENV, ""),
         )
 
     def update(

@@ -91,6 +91,9 @@ class Job(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # the worker process running it (rumbo.core.worker): a job whose worker stopped beating is
+    # marked failed instead of showing "running" for ever
+    worker_id = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at"]
@@ -111,3 +114,18 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+
+
+class ScheduledRun(models.Model):
+    """When a daily piece of upkeep (backup, cleaning) was last enqueued: one row per name, so
+    that several workers enqueue it once between them."""
+
+    name = models.CharField(max_length=60, unique=True)
+    last_enqueued_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("scheduled run")
+        verbose_name_plural = _("scheduled runs")
+
+    def __str__(self) -> str:
+        return self.name
