@@ -34,7 +34,7 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # hashed, compressed names: cached for a year by browsers, never stale after an upgrade
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "rumbo.core.staticfiles.RumboStaticFilesStorage"},
 }
 
 LOGGING = {
