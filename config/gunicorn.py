@@ -27,5 +27,7 @@ accesslog = os.environ.get("RUMBO_ACCESS_LOG") or None
 errorlog = "-"
 loglevel = os.environ.get("RUMBO_WEB_LOG_LEVEL", "info")
 proc_name = "rumbo-web"
+# gunicorn 27's control socket would live in the home directory; Rumbo does not use it
+control_socket_disable = True
 # load the application once, then fork: less memory, faster worker restarts
 preload_app = True

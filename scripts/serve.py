@@ -48,7 +48,7 @@ class Child:
     env: dict[str, str] = field(default_factory=dict)
 
     def start(self) -> None:
-        self.process = subprocess.Popen(  # noqa: S603 — our own commands, no shell
+        self.process = subprocess.Popen(  # our own commands, no shell
             self.command,
             cwd=ROOT,
             env={**os.environ, **self.env},
@@ -123,7 +123,9 @@ class Supervisor:
             if child.name == "worker" and now - child.started_at > self.stale_seconds:
                 age = worker_heartbeat_age(child.process.pid)
                 if age is None or age > 2 * self.stale_seconds:
-                    say(f"El worker no responde; se reinicia / The worker is not responding; restarting (pid {child.process.pid})")
+                    say(
+                        f"El worker no responde; se reinicia / The worker is not responding; restarting (pid {child.process.pid})"
+                    )
                     child.signal(signal.SIGKILL)
                     child.process.wait()
                     child.not_before = now
@@ -134,9 +136,13 @@ class Supervisor:
         if child.process is not None and child.not_before <= now and child.process.returncode is not None:
             code = child.process.returncode
             if child.first_start and now - child.started_at < EARLY_EXIT_SECONDS:
-                say(f"{child.name} terminó al arrancar (código {code}) / exited at start (code {code}); ver arriba / see above")
+                say(
+                    f"{child.name} terminó al arrancar (código {code}) / exited at start (code {code}); ver arriba / see above"
+                )
                 return code or 1
-            say(f"{child.name} terminó (código {code}); se reinicia en {child.backoff:.0f} s / exited (code {code}); restarting")
+            say(
+                f"{child.name} terminó (código {code}); se reinicia en {child.backoff:.0f} s / exited (code {code}); restarting"
+            )
             child.not_before = now + child.backoff
             child.backoff = min(30.0, child.backoff * 2)
             child.process = None
@@ -173,7 +179,9 @@ def main() -> int:
     if args.dev:
         web = Child("web", [python, "manage.py", "runserver", f"{host}:{port}"])
     else:
-        web = Child("web", [str(VENV_BIN / "gunicorn"), "-c", "config/gunicorn.py", "config.wsgi:application"])
+        web = Child(
+            "web", [str(VENV_BIN / "gunicorn"), "-c", "config/gunicorn.py", "config.wsgi:application"]
+        )
     worker = Child("worker", [python, "manage.py", "rumbo_worker"])
     stale = float(os.environ.get("RUMBO_WORKER_STALE_SECONDS", "60"))
     shown = "localhost" if host in ("127.0.0.1", "::1") else host

@@ -112,5 +112,13 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     context.set_default_timeout(10_000)
     page = context.new_page()
     page.base_url = live_server.url  # type: ignore[attr-defined]
+    # Chromium reports every script or style the Content-Security-Policy blocked on the console:
+    # a page that needs an inline script is broken in production, so the test fails.
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda msg: blocked.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
     yield page
     context.close()
+    assert not blocked, "blocked by the Content-Security-Policy:\n" + "\n".join(blocked)

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "rumbo.core.throttle.AnonymousWriteThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -221,7 +222,6 @@ AXES_VERBOSE = False
 # "N/period" with period s, m, h or d. Counted per visitor address (anonymous) or per token.
 RUMBO_RATE_LIMITS = {
     "anonymous_write": os.environ.get("RUMBO_RATE_ANONYMOUS_WRITE", "20/m"),
-    "initiative": os.environ.get("RUMBO_RATE_INITIATIVE", "10/m"),
     "tracking": os.environ.get("RUMBO_RATE_TRACKING", "30/m"),
     "api_token": os.environ.get("RUMBO_RATE_API_TOKEN", "600/m"),
     "api_anonymous": os.environ.get("RUMBO_RATE_API_ANONYMOUS", "300/m"),
@@ -230,7 +230,9 @@ RUMBO_THROTTLE_DB = Path(os.environ.get("RUMBO_THROTTLE_DB", VAR_DIR / "run" / "
 
 # --- the background worker and health ----------------------------------------------------------
 RUMBO_RUN_DIR = Path(os.environ.get("RUMBO_RUN_DIR", VAR_DIR / "run"))
-RUMBO_WORKER_STALE_SECONDS = int(os.environ.get("RUMBO_WORKER_STALE_SECONDS", "60"))
+# a worker beats every 5 s (rumbo/core/worker.py); one silent for 50 s is down, so a stopped
+# worker shows on /health/ within a minute
+RUMBO_WORKER_STALE_SECONDS = int(os.environ.get("RUMBO_WORKER_STALE_SECONDS", "50"))
 RUMBO_WORKER_MEMORY_MB = int(os.environ.get("RUMBO_WORKER_MEMORY_MB", "3072"))
 RUMBO_DISK_MIN_FREE_MB = int(os.environ.get("RUMBO_DISK_MIN_FREE_MB", "1024"))
 RUMBO_DISK_MIN_FREE_PERCENT = float(os.environ.get("RUMBO_DISK_MIN_FREE_PERCENT", "5"))

@@ -15,10 +15,11 @@ SECRET_KEY = os.environ.get("SECRET_KEY") or secret_key_from_file(VAR_DIR / "sec
 DEBUG = False
 
 _url_host = urlsplit(RUMBO_URL).hostname if RUMBO_URL else None
-_listen = os.environ.get("HOST", "127.0.0.1")
+# listening on every interface (the office network): answer to the machine's names and addresses
+_everywhere = os.environ.get("HOST", "127.0.0.1") in ("0.0.0.0", "::")  # noqa: S104
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS",
-    sorted({*local_host_names(all_interfaces=_listen in ("0.0.0.0", "::")), *([_url_host] if _url_host else [])}),  # noqa: S104
+    sorted({*local_host_names(all_interfaces=_everywhere), *([_url_host] if _url_host else [])}),
 )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [RUMBO_URL] if RUMBO_URL else [])
 

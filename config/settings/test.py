@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import tempfile
+from pathlib import Path
 
 import dj_database_url
 
@@ -31,3 +33,12 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# counters and heartbeats of this test process only; limits high enough that no ordinary test
+# meets them (the throttle tests set their own with override_settings)
+_RUN = Path(tempfile.mkdtemp(prefix="rumbo-test-run-"))
+RUMBO_RUN_DIR = _RUN
+RUMBO_THROTTLE_DB = _RUN / "throttle.sqlite3"
+RUMBO_RATE_LIMITS = {
+    scope: "100000/m" for scope in ("anonymous_write", "tracking", "api_token", "api_anonymous")
+}

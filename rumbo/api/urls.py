@@ -11,6 +11,7 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError as NinjaValidationError
 
 from rumbo.accounts.api import router as entities_router
+from rumbo.core.throttle import ApiThrottle
 from rumbo.indicators.dashboard.api import router as progress_router
 from rumbo.indicators.measurements.api import router as measurements_router
 from rumbo.indicators.sheets.api import router as indicators_router
@@ -34,6 +35,8 @@ api = NinjaAPI(
         "Errors carry a `detail` message in Spanish."
     ),
     urls_namespace="api-v1",
+    # per token (or per address without one): settings.RUMBO_RATE_LIMITS, 429 with Retry-After
+    throttle=[ApiThrottle()],
 )
 api.add_router("/", territory_router)
 api.add_router("/", entities_router)

@@ -1,10 +1,12 @@
-"""HTTP plumbing shared by every app: typed htmx requests and fast JSON responses (orjson)."""
+"""HTTP plumbing shared by every app: typed htmx requests, fast JSON responses (orjson), and
+the visitor's address behind the reverse proxy."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import orjson
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django_htmx.middleware import HtmxDetails
 
@@ -17,3 +19,16 @@ class HtmxHttpRequest(HttpRequest):
 
 def json_response(data: Any, *, status: int = 200, content_type: str = "application/json") -> HttpResponse:
     return HttpResponse(orjson.dumps(data), status=status, content_type=content_type)
+
+
+def client_address(request: HttpRequest) -> str:
+    """The visitor's address. Behind RUMBO_PROXY_COUNT trusted proxies it is the entry they
+    appended to X-Forwarded-For (counted from the right: entries further left are whatever the
+    client claimed); without proxies, the connection's own address."""
+    proxies = int(getattr(settings, "RUMBO_PROXY_COUNT", 0))
+    if proxies:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [part for part in forwarded if part]
+        if len(forwarded) >= proxies:
+            return str(forwarded[-proxies])
+    return str(request.META.get("REMOTE_ADDR", ""))

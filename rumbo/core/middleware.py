@@ -11,13 +11,18 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 
-# Every script and style comes from our own static files; nothing inline, nothing from elsewhere.
-# Leaflet and Vega set element styles from JavaScript (allowed: CSSOM, not markup), map tiles may
-# come from RUMBO_TILE_URL, and generated chart images are data: URIs.
+# Every script and style sheet comes from our own static files; no inline script, no on*
+# handler, no <style> element, nothing from elsewhere (ADR 0012). Style *attributes* are allowed
+# (`style-src-attr`): progress bars and legend swatches carry computed widths and colours, and an
+# attribute can neither run code nor carry a selector. Browsers without `style-src-attr` fall back
+# to `style-src` and merely lose those widths. Vega runs its expressions in vega-interpreter (no
+# eval), map tiles may come from RUMBO_TILE_URL, and generated chart images are data: URIs.
 DEFAULT_POLICY: dict[str, list[str]] = {
     "default-src": ["'self'"],
     "script-src": ["'self'"],
     "style-src": ["'self'"],
+    "style-src-elem": ["'self'"],
+    "style-src-attr": ["'unsafe-inline'"],
     "img-src": ["'self'", "data:", "blob:"],
     "font-src": ["'self'", "data:"],
     "connect-src": ["'self'"],

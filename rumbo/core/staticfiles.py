@@ -8,7 +8,7 @@ from __future__ import annotations
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 
-class RumboStaticFilesStorage(CompressedManifestStaticFilesStorage):
+class RumboStaticFilesStorage(CompressedManifestStaticFilesStorage):  # type: ignore[misc]
     # CSS url(...) and @import are still rewritten to hashed names; only sourceMappingURL is left
     patterns = (
         (

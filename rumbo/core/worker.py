@@ -33,7 +33,7 @@ from rumbo.core.models import Job, JobStatus, ScheduledRun
 
 logger = logging.getLogger(__name__)
 
-BEAT_SECONDS = 10.0
+BEAT_SECONDS = 5.0
 
 
 def worker_id_new() -> str:
@@ -117,6 +117,15 @@ def heartbeat_is_alive(beat: Heartbeat) -> bool:
     if beat.age > settings.RUMBO_WORKER_STALE_SECONDS:
         return False
     return beat.host != socket.gethostname() or _process_exists(beat.pid)
+
+
+def heartbeats_prune() -> None:
+    """Removes the heartbeats of workers that are gone: dead processes of this machine, and any
+    heartbeat a day old."""
+    for beat in heartbeats():
+        dead_here = beat.host == socket.gethostname() and not _process_exists(beat.pid)
+        if dead_here or beat.age > 24 * 3600:
+            heartbeat_remove(worker_id=beat.worker_id)
 
 
 def heartbeats_alive() -> list[Heartbeat]:
@@ -212,7 +221,9 @@ def upkeep_enqueue_due(*, now: datetime.datetime | None = None) -> list[str]:
     now = now or timezone.now()
     enqueued: list[str] = []
     for item in UPKEEP:
-        slot = upkeep_slot(at=getattr(settings, item.time_setting, ""), offset_minutes=item.offset_minutes, now=now)
+        slot = upkeep_slot(
+            at=getattr(settings, item.time_setting, ""), offset_minutes=item.offset_minutes, now=now
+        )
         if slot is None:
             continue
         # a new installation starts counting from now: no backup of an empty database at once
@@ -251,6 +262,7 @@ class WorkerLife(threading.Thread):
     def round(self) -> None:
         try:
             heartbeat_write(worker_id=self.worker_id, started_at=self.started_at)
+            heartbeats_prune()
         except OSError:
             logger.exception("could not write the worker heartbeat")
         try:

@@ -16,6 +16,7 @@ from ninja.errors import HttpError
 from rumbo.accounts.api_auth import ApiTokenAuth, api_reader
 from rumbo.accounts.models import Entity
 from rumbo.accounts.permissions import Capability, require
+from rumbo.core.http import client_address
 from rumbo.indicators.models import Indicator
 from rumbo.investments import services as project_services
 from rumbo.investments.bank import selectors, services
@@ -331,7 +332,7 @@ def initiative_create_api(request: HttpRequest, payload: InitiativeIn) -> tuple[
             location=payload.location,
             cost_estimate="" if payload.cost_estimate is None else payload.cost_estimate,
             honeypot=payload.website,
-            fingerprint=services.submitter_fingerprint(remote_addr=request.META.get("REMOTE_ADDR", "")),
+            fingerprint=services.submitter_fingerprint(remote_addr=client_address(request)),
         )
     except services.InitiativeLimitReached as exc:
         raise HttpError(429, exc.message) from exc

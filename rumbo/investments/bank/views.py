@@ -20,6 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from rumbo.accounts.permissions import Capability, user_access
 from rumbo.core.forms import form_add_validation_error
+from rumbo.core.http import client_address
+from rumbo.core.throttle import rate_limited
 from rumbo.investments import services as project_services
 from rumbo.investments.bank import selectors, services
 from rumbo.investments.bank.forms import (
@@ -251,9 +253,7 @@ def _initiative_page(request: HttpRequest, entity: Any | None) -> HttpResponse:
                     proposer_name=d["proposer_name"],
                     proposer_email=d.get("proposer_email") or "",
                     proposer_organisation=d.get("proposer_organisation") or "",
-                    fingerprint=services.submitter_fingerprint(
-                        remote_addr=request.META.get("REMOTE_ADDR", "")
-                    ),
+                    fingerprint=services.submitter_fingerprint(remote_addr=client_address(request)),
                     honeypot=d.get("website") or "",
                     form_token=d["started"],
                 )
@@ -305,6 +305,7 @@ def initiative_new_for_entity(request: HttpRequest, entity_id: int) -> HttpRespo
 
 
 @require_GET
+@rate_limited("tracking")
 def initiative_tracking(request: HttpRequest, tracking_code: str) -> HttpResponse:
     """What the proposer sees with their code: the status and dates, never their e-mail."""
     project = selectors.initiative_by_tracking(tracking_code=tracking_code)
