@@ -169,7 +169,9 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "rumbo@localhost")
 
 # Upload limits for imports (bytes). Larger files are refused with a message, not read.
-RUMBO_IMPORT_MAX_BYTES = int(os.environ.get("RUMBO_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+# one size limit for every uploaded file (imports, evidence, documents); layers have their own
+# (rumbo/core/uploads.py)
+RUMBO_UPLOAD_MAX_BYTES = int(os.environ.get("RUMBO_UPLOAD_MAX_BYTES", str(50 * 1024 * 1024)))
 RUMBO_LAYER_MAX_BYTES = int(os.environ.get("RUMBO_LAYER_MAX_BYTES", str(200 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -8,11 +8,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from rumbo.accounts.models import Entity
+from rumbo.core.uploads import upload_check, upload_help
 from rumbo.plans.models import LegalAct, LegalActType, Plan, PlanLinkKind, PlanStatus, PlanType, Term
 from rumbo.plans.services import ChildrenRule
 
 UPLOAD_EXTENSIONS = (".pdf", ".docx", ".doc", ".odt", ".jpg", ".jpeg", ".png")
-UPLOAD_MAX_BYTES = 20 * 1024 * 1024
 
 
 class BootstrapMixin:
@@ -149,6 +149,7 @@ class NodeMoveForm(BootstrapMixin, forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("File (XLSX, CSV or JSON)"),
+        help_text=upload_help(),
         widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx,.csv,.json,.txt"}),
     )
 
@@ -160,10 +161,7 @@ def clean_document_upload(upload: Any) -> Any:
     name = (upload.name or "").lower()
     if not name.endswith(UPLOAD_EXTENSIONS):
         raise ValidationError(_("Only PDF, Word, OpenDocument, JPEG and PNG files are accepted."))
-    if upload.size > UPLOAD_MAX_BYTES:
-        raise ValidationError(
-            _("The file is larger than %(mb)s MB.") % {"mb": UPLOAD_MAX_BYTES // (1024 * 1024)}
-        )
+    upload_check(upload)
     head = upload.read(8)
     upload.seek(0)
     signatures = {
@@ -191,6 +189,10 @@ class LegalActForm(BootstrapMixin, forms.ModelForm[LegalAct]):
         }
 
     act_type = forms.ChoiceField(label=_("Type"), choices=LegalActType.choices)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = upload_help(_("PDF, Word, OpenDocument, JPEG or PNG."))
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data.get("file")

@@ -24,13 +24,11 @@ from pathlib import PurePath
 from typing import Any
 
 import orjson
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Count, Max
-from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -41,6 +39,8 @@ from rumbo.accounts.permissions import Capability, require
 from rumbo.core.audit import AuditAction, audit_record, created_changes, model_snapshot, snapshot_diff
 from rumbo.core.jobs import job_create
 from rumbo.core.models import AuditEvent, Job
+from rumbo.core.spreadsheets import xlsx_open
+from rumbo.core.uploads import UploadRefused, upload_check, upload_max_bytes, upload_size_message
 from rumbo.plans.exports import FORMULA_STARTS, LEVELS_SHEET, NODE_COLUMNS, NODES_SHEET, UNIT_SEPARATOR
 from rumbo.plans.models import Node, Plan, PlanLevel, Term
 from rumbo.plans.services import NODE_FIELDS, _lock_plan, parse_weight
@@ -48,7 +48,6 @@ from rumbo.territory.models import TerritorialUnit
 
 JOB_KIND = "plan_import"
 MAX_DEPTH = 25  # keeps the materialised path within its 255 characters
-MAX_ZIP_EXPANSION = 30  # an XLSX may unpack to at most this many times the upload limit
 YEAR_MIN, YEAR_MAX = 1900, 2200
 MAX_LENGTHS = {"codigo": 60, "titulo": 500, "responsable": 200}
 _IN_CHUNK = 900  # ids per IN (...) clause, under SQLite's historical 999 variables
@@ -424,8 +423,6 @@ def _parse_levels_table(records: Iterator[tuple[int, list[Any]]]) -> list[Parsed
 
 
 def _parse_xlsx(data: bytes, filename: str) -> ParsedFile:
-    from openpyxl import load_workbook
-
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
@@ -437,13 +434,12 @@ def _parse_xlsx(data: bytes, filename: str) -> ParsedFile:
                 )
             if "xl/workbook.xml" not in names:
                 raise _file_error(_("The file is a ZIP archive but not an Excel workbook (.xlsx)."))
-            unpacked = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile as exc:
         raise _file_error(_("The Excel workbook is damaged and cannot be read.")) from exc
-    if unpacked > settings.RUMBO_IMPORT_MAX_BYTES * MAX_ZIP_EXPANSION:
-        raise _file_error(_("The Excel workbook is too large once unpacked."))
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        wb = xlsx_open(io.BytesIO(data))
+    except UploadRefused as exc:
+        raise _file_error(exc.messages[0]) from exc
     except Exception as exc:  # openpyxl raises many kinds for a broken workbook
         raise _file_error(_("The Excel workbook is damaged and cannot be read.")) from exc
     try:
@@ -539,12 +535,8 @@ def _parse_json(data: bytes, filename: str) -> ParsedFile:
 
 
 def _check_size(size: int) -> None:
-    limit = settings.RUMBO_IMPORT_MAX_BYTES
-    if size > limit:
-        raise _file_error(
-            _("The file is too large (%(size)s); the limit is %(limit)s.")
-            % {"size": filesizeformat(size), "limit": filesizeformat(limit)}
-        )
+    if size > upload_max_bytes():
+        raise _file_error(upload_size_message(size))
 
 
 def plan_import_parse(*, data: bytes, filename: str) -> ParsedFile:
@@ -1400,7 +1392,7 @@ def plan_import_start(*, actor: Any, plan: Plan, uploaded_file: UploadedFile[Any
     the job.
     """
     require(actor, plan.entity_id, Capability.EDIT_TREE)
-    _check_size(uploaded_file.size or 0)
+    upload_check(uploaded_file)  # UploadRefused (a ValidationError) for the form to show
     from rumbo.plans.tasks import plan_import_task
 
     filename = PurePath(uploaded_file.name or "import").name

@@ -3,12 +3,14 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from rumbo.core.uploads import upload_help
 from rumbo.territory.models import LayerKind, UnitKind
 
 
 class LayerUploadForm(forms.Form):
     file = forms.FileField(
         label=_("File (GeoPackage, zipped Shapefile or GeoJSON)"),
+        help_text=upload_help("", "layer"),
         widget=forms.ClearableFileInput(
             attrs={"class": "form-control", "accept": ".gpkg,.zip,.geojson,.json"}
         ),

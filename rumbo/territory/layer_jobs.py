@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -15,6 +14,7 @@ from rumbo.accounts.models import Entity
 from rumbo.accounts.permissions import Capability, require
 from rumbo.core.jobs import job_create
 from rumbo.core.models import Job
+from rumbo.core.uploads import upload_check
 
 LAYER_EXTENSIONS = (".gpkg", ".zip", ".geojson", ".json")
 
@@ -27,10 +27,7 @@ def layer_import_start(
     filename = PurePath(uploaded_file.name or "capa").name
     if not filename.lower().endswith(LAYER_EXTENSIONS):
         raise ValidationError(_("Upload a GeoPackage (.gpkg), a zipped Shapefile (.zip) or a GeoJSON file."))
-    if (uploaded_file.size or 0) > settings.RUMBO_LAYER_MAX_BYTES:
-        raise ValidationError(
-            _("The file is larger than %(mb)s MB.") % {"mb": settings.RUMBO_LAYER_MAX_BYTES // (1024 * 1024)}
-        )
+    upload_check(uploaded_file, "layer")
     from rumbo.territory.tasks import layer_import_task
 
     with transaction.atomic():

@@ -9,7 +9,7 @@ from typing import Any
 
 import orjson
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -510,7 +510,7 @@ def test_importing_the_same_file_twice_changes_nothing_the_second_time(make_plan
 
 
 def test_an_oversized_file_is_refused_before_reading(settings):
-    settings.RUMBO_IMPORT_MAX_BYTES = 100
+    settings.RUMBO_UPLOAD_MAX_BYTES = 100
 
     with pytest.raises(PlanImportError) as exc:
         plan_import_parse(data=b"codigo;titulo\r\n" + b"x;y\r\n" * 50, filename="grande.csv")
@@ -591,12 +591,13 @@ def test_the_import_job_fails_with_row_errors_and_writes_nothing(
 
 
 def test_an_oversized_upload_creates_no_job(make_plan, planner, settings):
-    settings.RUMBO_IMPORT_MAX_BYTES = 10
+    settings.RUMBO_UPLOAD_MAX_BYTES = 10
 
-    with pytest.raises(PlanImportError):
+    with pytest.raises(ValidationError) as refused:
         plan_import_start(
             actor=planner, plan=make_plan(), uploaded_file=SimpleUploadedFile("x.csv", b"x" * 11)
         )
+    assert "demasiado grande" in refused.value.messages[0]
 
     assert not Job.objects.exists()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from rumbo.core.uploads import upload_help
 from rumbo.indicators.models import MeasurementStatus
 from rumbo.plans.forms import BootstrapMixin
 
@@ -31,7 +32,7 @@ class MeasurementForm(BootstrapMixin, forms.Form):
         label=_("Value"), max_length=40, help_text=_("Decimal comma or point: 12,5 or 12.5.")
     )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    evidence_file = forms.FileField(label=_("Evidence file"), required=False)
+    evidence_file = forms.FileField(label=_("Evidence file"), required=False, help_text=upload_help())
     evidence_url = forms.CharField(label=_("Evidence link"), max_length=1000, required=False)
 
 
@@ -45,7 +46,7 @@ class CorrectionForm(BootstrapMixin, forms.Form):
 
 
 class EvidenceForm(BootstrapMixin, forms.Form):
-    file = forms.FileField(label=_("File"), required=False)
+    file = forms.FileField(label=_("File"), required=False, help_text=upload_help())
     url = forms.CharField(label=_("Link"), max_length=1000, required=False)
     name = forms.CharField(label=_("Name"), max_length=255, required=False)
 
@@ -57,7 +58,7 @@ class EvidenceForm(BootstrapMixin, forms.Form):
 
 
 class ImportForm(BootstrapMixin, forms.Form):
-    file = forms.FileField(label=_("CSV or XLSX file"))
+    file = forms.FileField(label=_("CSV or XLSX file"), help_text=upload_help())
 
 
 class MeasurementFilterForm(BootstrapMixin, forms.Form):

@@ -38,12 +38,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
 from typing import IO, Any
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -53,6 +51,8 @@ from rumbo.accounts.permissions import Capability, require
 from rumbo.core.audit import AuditAction, audit_record
 from rumbo.core.jobs import job_create
 from rumbo.core.models import AuditEvent, Job
+from rumbo.core.spreadsheets import xlsx_open
+from rumbo.core.uploads import UploadRefused, upload_check, upload_max_bytes, upload_size_message
 from rumbo.indicators.measurements.services import (
     DISAGGREGATION_MAX,
     PERIOD_EXAMPLES,
@@ -77,7 +77,6 @@ JOB_KIND = "measurement_import"
 CHUNK_ROWS = 5000
 MAX_ERRORS_KEPT = 1000
 PREVIEW_ROWS = 20
-IMPORT_MAX_BYTES_DEFAULT = 500 * 1024 * 1024
 _READ_BYTES = 1024 * 1024
 
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -184,10 +183,6 @@ def _file_error(message: str) -> MeasurementImportError:
     return MeasurementImportError([RowError(row=0, column=None, message=message)])
 
 
-def import_max_bytes() -> int:
-    return int(getattr(settings, "RUMBO_MEASUREMENT_IMPORT_MAX_BYTES", IMPORT_MAX_BYTES_DEFAULT))
-
-
 # --- reading ------------------------------------------------------------------------------------
 
 
@@ -281,12 +276,8 @@ def _detect_csv(opener: Opener, info: FileInfo) -> None:
 
 def table_file_detect(opener: Opener, filename: str, size: int) -> FileInfo:
     """The file's format (and, for CSV, encoding and delimiter); file-level errors raise."""
-    limit = import_max_bytes()
-    if size > limit:
-        raise _file_error(
-            _("The file is too large (%(size)s); the limit is %(limit)s.")
-            % {"size": filesizeformat(size), "limit": filesizeformat(limit)}
-        )
+    if size > upload_max_bytes():
+        raise _file_error(upload_size_message(size))
     with opener() as handle:
         head = handle.read(8)
     if not head:
@@ -325,11 +316,11 @@ def table_file_detect(opener: Opener, filename: str, size: int) -> FileInfo:
 def table_records(opener: Opener, info: FileInfo) -> Iterator[Iterator[list[Any]]]:
     """The file's rows (header first) as lists of cells; closes the file afterwards."""
     if info.format == "xlsx":
-        from openpyxl import load_workbook
-
         with opener() as handle:
             try:
-                wb = load_workbook(handle, read_only=True, data_only=True)
+                wb = xlsx_open(handle)
+            except UploadRefused as exc:
+                raise _file_error(exc.messages[0]) from exc
             except Exception as exc:  # openpyxl raises many kinds for a broken workbook
                 raise _file_error(_("The Excel workbook is damaged and cannot be read.")) from exc
             try:
@@ -948,12 +939,10 @@ def measurement_import_upload(*, actor: Any, plan: Plan, uploaded_file: Uploaded
     """Keep an uploaded file for preview as a job that is not started yet (params.confirmed false)."""
     require(actor, plan.entity_id, Capability.REPORT_DATA)
     size = uploaded_file.size or 0
-    limit = import_max_bytes()
-    if size > limit:
-        raise _file_error(
-            _("The file is too large (%(size)s); the limit is %(limit)s.")
-            % {"size": filesizeformat(size), "limit": filesizeformat(limit)}
-        )
+    try:
+        upload_check(uploaded_file)
+    except UploadRefused as exc:
+        raise _file_error(exc.messages[0]) from exc
     filename = PurePath(uploaded_file.name or "mediciones.csv").name
     with transaction.atomic():
         job = job_create(

@@ -17,19 +17,18 @@ from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Max, Q
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rumbo.accounts.permissions import Capability, require, user_access
 from rumbo.core.audit import AuditAction, audit_record, model_snapshot, snapshot_diff
 from rumbo.core.filetypes import office_document_type
+from rumbo.core.uploads import upload_check
 from rumbo.indicators.models import (
     Evidence,
     EvidenceKind,
@@ -45,7 +44,6 @@ from rumbo.indicators.models import (
 from rumbo.plans.models import Plan
 from rumbo.territory.models import TerritorialUnit
 
-EVIDENCE_MAX_BYTES_DEFAULT = 20 * 1024 * 1024
 VALUE_LIMIT = Decimal("1e14")  # max_digits 20 with 6 decimal places
 VALUE_QUANTUM = Decimal("0.000001")
 DISAGGREGATION_MAX = 100
@@ -492,10 +490,6 @@ class EvidenceType:
     TXT = ("txt", "text/plain")
 
 
-def evidence_max_bytes() -> int:
-    return int(getattr(settings, "RUMBO_EVIDENCE_MAX_BYTES", EVIDENCE_MAX_BYTES_DEFAULT))
-
-
 def _sniff_zip(upload: Any) -> tuple[str, str] | None:
     """The Office/OpenDocument kinds accepted as evidence (not presentations in ODF)."""
     found = office_document_type(upload)
@@ -576,17 +570,11 @@ def evidence_add_file(
     name: str = "",
 ) -> Evidence:
     """Attach a file to a measurement (or a milestone's progress): its type is sniffed from the
-    content, its size limited (RUMBO_EVIDENCE_MAX_BYTES, 20 MB by default), its SHA-256 kept."""
+    content, its size limited (the upload policy, rumbo/core/uploads.py), its SHA-256 kept."""
     plan, target = _evidence_target(measurement, milestone_progress)
     require(actor, plan.entity_id, Capability.REPORT_DATA)
-    limit = evidence_max_bytes()
     size = int(getattr(upload, "size", 0) or 0)
-    if size > limit:
-        raise ValidationError(
-            _("The file is too large (%(size)s); the limit is %(limit)s.")
-            % {"size": filesizeformat(size), "limit": filesizeformat(limit)},
-            code="file_size",
-        )
+    upload_check(upload)
     if size == 0:
         raise ValidationError(_("The file is empty."), code="file_size")
     extension, content_type = evidence_sniff(upload=upload)

@@ -11,6 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from rumbo.accounts.models import Entity
+from rumbo.core.uploads import upload_help
 from rumbo.indicators.models import Indicator
 from rumbo.investments.bank.selectors import national_code_label
 from rumbo.investments.models import (
@@ -240,7 +241,7 @@ class ViabilityItemForm(BootstrapMixin, forms.Form):
     done = forms.BooleanField(label=_("Met"), required=False)
     not_applicable = forms.BooleanField(label=_("Not applicable"), required=False)
     note = forms.CharField(label=_("Note or reason"), max_length=2000, required=False)
-    document = forms.FileField(label=_("Document"), required=False)
+    document = forms.FileField(label=_("Document"), required=False, help_text=upload_help())
 
 
 class BankFilterForm(BootstrapMixin, forms.Form):

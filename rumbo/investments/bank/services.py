@@ -19,13 +19,13 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rumbo.accounts.models import Entity
 from rumbo.accounts.permissions import Capability, require
 from rumbo.core.audit import AuditAction, audit_record, created_changes, model_snapshot, snapshot_diff
+from rumbo.core.uploads import UploadRefused, upload_check
 from rumbo.indicators.measurements.services import evidence_sniff
 from rumbo.investments.bank import selectors
 from rumbo.investments.eligibility import (
@@ -55,7 +55,6 @@ INITIATIVES_PER_DAY = 20
 MIN_FILL_SECONDS = 3
 MAX_FILL_SECONDS = 24 * 3600
 FORM_SALT = "rumbo.investments.initiative-form"
-DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
 # What a viability document may be (sniffed from the content): PDF, images, Office and ODF.
 DOCUMENT_EXTENSIONS = {"pdf", "png", "jpg", "xlsx", "docx", "pptx", "ods", "odt"}
 
@@ -509,16 +508,13 @@ def viability_item_set(
 
 def viability_document_attach(*, actor: Any, project: Project, key: str, upload: Any) -> ViabilityItem:
     """Attach the document of a checklist item: a PDF, an image, an Office or ODF file (sniffed
-    from its content), at most 20 MB; its SHA-256 is kept."""
+    from its content), within the upload policy; its SHA-256 is kept."""
     require(actor, project.entity_id, Capability.EDIT_PLAN)
     size = int(getattr(upload, "size", 0) or 0)
-    if size > DOCUMENT_MAX_BYTES:
-        raise ValidationError(
-            {
-                "document": _("The file is too large (%(size)s); the limit is %(limit)s.")
-                % {"size": filesizeformat(size), "limit": filesizeformat(DOCUMENT_MAX_BYTES)}
-            }
-        )
+    try:
+        upload_check(upload)
+    except UploadRefused as exc:
+        raise ValidationError({"document": exc.messages}) from exc
     if size == 0:
         raise ValidationError({"document": _("The file is empty.")})
     refused = _(

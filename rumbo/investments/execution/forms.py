@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from rumbo.core.uploads import upload_help
 from rumbo.investments.execution.imports import field_labels
 from rumbo.investments.execution.services import MAPPING_FIELDS, MAPPING_REQUIRED
 from rumbo.investments.models import ContractStatus
@@ -60,14 +61,14 @@ class ContractForm(BootstrapMixin, forms.Form):
 class EvidenceForm(BootstrapMixin, forms.Form):
     file = forms.FileField(
         label=_("Photo or document"),
-        help_text=_("JPEG, PNG, WebP, PDF, Office or OpenDocument; up to 20 MB."),
+        help_text=upload_help(_("JPEG, PNG, WebP, PDF, Office or OpenDocument.")),
     )
     caption = forms.CharField(label=_("Caption"), max_length=300, required=False)
     period = forms.CharField(label=_("Period"), max_length=10, required=False)
 
 
 class ImportUploadForm(BootstrapMixin, forms.Form):
-    file = forms.FileField(label=_("CSV or XLSX file"))
+    file = forms.FileField(label=_("CSV or XLSX file"), help_text=upload_help())
 
 
 class MappingForm(BootstrapMixin, forms.Form):

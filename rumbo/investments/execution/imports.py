@@ -25,7 +25,6 @@ from typing import IO, Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -35,6 +34,7 @@ from rumbo.accounts.permissions import Capability, require
 from rumbo.core.audit import AuditAction, audit_record
 from rumbo.core.jobs import job_create
 from rumbo.core.models import Job
+from rumbo.core.uploads import UploadRefused, upload_check, upload_max_bytes, upload_size_message
 from rumbo.indicators.measurements.imports import (
     FileInfo,
     MeasurementImportError,
@@ -55,7 +55,6 @@ from rumbo.investments.models import ExecutionColumnMapping, ExecutionOrigin, Ex
 from rumbo.investments.services import parse_amount
 
 JOB_KIND = "execution_import"
-IMPORT_MAX_BYTES = 20 * 1024 * 1024
 MAX_ERRORS_KEPT = 500
 SAMPLE_ROWS = 5
 
@@ -159,11 +158,8 @@ def _file_error(message: str) -> ExecutionImportError:
 
 
 def _read_header(opener: Opener, filename: str, size: int) -> tuple[FileInfo, list[str], list[list[str]]]:
-    if size > IMPORT_MAX_BYTES:
-        raise _file_error(
-            _("The file is too large (%(size)s); the limit is %(limit)s.")
-            % {"size": filesizeformat(size), "limit": filesizeformat(IMPORT_MAX_BYTES)}
-        )
+    if size > upload_max_bytes():
+        raise _file_error(upload_size_message(size))
     try:
         info = table_file_detect(opener, filename, size)
         with table_records(opener, info) as records:
@@ -222,14 +218,10 @@ def _job_opener(job: Job) -> Opener:
 def execution_import_upload(*, actor: Any, entity: Entity, uploaded_file: UploadedFile[Any]) -> Job:
     """Keep an uploaded budget-execution file as a job not started yet, until its columns are mapped."""
     require(actor, entity.pk, Capability.REPORT_DATA)
-    size = uploaded_file.size or 0
-    if size > IMPORT_MAX_BYTES:
-        raise ValidationError(
-            {
-                "file": _("The file is too large (%(size)s); the limit is %(limit)s.")
-                % {"size": filesizeformat(size), "limit": filesizeformat(IMPORT_MAX_BYTES)}
-            }
-        )
+    try:
+        upload_check(uploaded_file)
+    except UploadRefused as exc:
+        raise ValidationError({"file": exc.messages}) from exc
     filename = PurePath(uploaded_file.name or "ejecucion.csv").name
     with transaction.atomic():
         job = job_create(

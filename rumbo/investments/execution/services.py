@@ -18,12 +18,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from rumbo.accounts.models import Entity
@@ -31,6 +29,7 @@ from rumbo.accounts.permissions import Capability, require
 from rumbo.core.audit import AuditAction, audit_record, created_changes, model_snapshot, snapshot_diff
 from rumbo.core.filetypes import office_document_type
 from rumbo.core.numbers import decimal_from_text
+from rumbo.core.uploads import UploadRefused, upload_check
 from rumbo.indicators.periods import PeriodCodeError, period_bounds
 from rumbo.investments.models import (
     Contract,
@@ -44,7 +43,6 @@ from rumbo.investments.models import (
 )
 from rumbo.investments.services import parse_amount
 
-EVIDENCE_MAX_BYTES_DEFAULT = 20 * 1024 * 1024
 RECORD_FIELDS = ("programmed", "committed", "paid", "physical_planned", "physical_actual", "note", "origin")
 MAPPING_FIELDS = (
     "project_code",
@@ -356,10 +354,6 @@ def contract_add(
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
 
 
-def evidence_max_bytes() -> int:
-    return int(getattr(settings, "RUMBO_EVIDENCE_MAX_BYTES", EVIDENCE_MAX_BYTES_DEFAULT))
-
-
 def project_evidence_sniff(*, upload: Any) -> tuple[str, str]:
     """(extension, content type) from the file's first bytes: JPEG, PNG, WebP, PDF, Office
     (DOCX, XLSX, PPTX) or OpenDocument (ODT, ODS, ODP); anything else is a ValidationError."""
@@ -393,17 +387,13 @@ def project_evidence_add(
     *, actor: Any, project: Project, upload: Any, caption: str = "", period: str = ""
 ) -> ProjectEvidence:
     """A photo or document of the project's execution: type sniffed from the content, size
-    limited (RUMBO_EVIDENCE_MAX_BYTES, 20 MB by default), SHA-256 kept."""
+    limited (the upload policy, rumbo/core/uploads.py), SHA-256 kept."""
     require(actor, project.entity_id, Capability.REPORT_DATA)
     size = int(getattr(upload, "size", 0) or 0)
-    limit = evidence_max_bytes()
-    if size > limit:
-        raise ValidationError(
-            {
-                "file": _("The file is too large (%(size)s); the limit is %(limit)s.")
-                % {"size": filesizeformat(size), "limit": filesizeformat(limit)}
-            }
-        )
+    try:
+        upload_check(upload)
+    except UploadRefused as exc:
+        raise ValidationError({"file": exc.messages}) from exc
     if size == 0:
         raise ValidationError({"file": _("The file is empty.")})
     period_code = ""

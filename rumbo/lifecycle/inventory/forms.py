@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from rumbo.core.uploads import upload_help
 from rumbo.lifecycle.inventory.models import CoverageArea, HazardKind, InformationFormat, InformationTheme
 from rumbo.lifecycle.inventory.services import SCALE_DENOMINATOR_MAX, information_file_check
 from rumbo.plans.forms import BootstrapMixin, split_codes
@@ -55,7 +56,9 @@ class InformationItemForm(BootstrapMixin, forms.Form):
         label=_("File"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": FILE_ACCEPT}),
-        help_text=_("PDF, image, ZIP with a shapefile, GeoPackage, GeoJSON, GeoTIFF, XLSX or DOCX."),
+        help_text=upload_help(
+            _("PDF, image, ZIP with a shapefile, GeoPackage, GeoJSON, GeoTIFF, XLSX or DOCX."), "layer"
+        ),
     )
     url = forms.URLField(label=_("Link"), required=False, max_length=500, assume_scheme="https")
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False)

@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 from rumbo.accounts.models import Entity
 from rumbo.accounts.permissions import Capability, require
 from rumbo.core.audit import AuditAction, audit_record, model_snapshot, snapshot_diff
+from rumbo.core.uploads import upload_check
 from rumbo.lifecycle.inventory.models import InformationItem, InformationTheme
 from rumbo.territory.models import TerritorialUnit
 
 SCALE_DENOMINATOR_MAX = 10_000_000
-INVENTORY_UPLOAD_MAX_BYTES = 100 * 1024 * 1024  # shapefile ZIPs and GeoPackages are large
 # Extension → accepted first bytes. GeoJSON is text: it must start with "{" (after a BOM/blanks).
 INVENTORY_FILE_SIGNATURES: dict[str, tuple[bytes, ...]] = {
     ".pdf": (b"%PDF",),
@@ -63,10 +63,7 @@ def information_file_check(*, upload: Any) -> None:
                 "Only PDF, images, ZIP (shapefiles), GeoPackage, GeoJSON, GeoTIFF, XLSX and DOCX files are accepted."
             )
         )
-    if (upload.size or 0) > INVENTORY_UPLOAD_MAX_BYTES:
-        raise ValidationError(
-            _("The file is larger than %(mb)s MB.") % {"mb": INVENTORY_UPLOAD_MAX_BYTES // (1024 * 1024)}
-        )
+    upload_check(upload, "layer")  # shapefile ZIPs and GeoPackages: the spatial-data limit
     upload.seek(0)
     head: bytes = upload.read(512)
     upload.seek(0)

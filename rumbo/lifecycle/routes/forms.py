@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from rumbo.core.uploads import upload_help
 from rumbo.lifecycle.routes.models import CountStart, DayUnit, Procedure, Route, StepStatus
 from rumbo.plans.forms import BootstrapMixin
 
@@ -64,7 +65,7 @@ class StepStateForm(BootstrapMixin, forms.Form):
 class StepFileForm(forms.Form):
     file = forms.FileField(
         label=_("Deliverable file"),
-        help_text=_("PDF, Word, Excel, OpenDocument, JPEG, PNG, GeoJSON or ZIP; at most 25 MB."),
+        help_text=upload_help(_("PDF, Word, Excel, OpenDocument, JPEG, PNG, GeoJSON or ZIP.")),
         widget=forms.ClearableFileInput(
             attrs={
                 "class": "form-control",

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from rumbo.accounts.models import Membership
 from rumbo.accounts.permissions import Capability, require
 from rumbo.core.audit import AuditAction, audit_record, model_snapshot, snapshot_diff
+from rumbo.core.uploads import UploadRefused, upload_check
 from rumbo.lifecycle.routes.models import (
     DayUnit,
     PlanProcedure,
@@ -44,7 +45,6 @@ PROCEDURE_STEP_FIELDS = (
     "count_start",
     "roll_to_business_day",
 )
-FILE_MAX_BYTES = 25 * 1024 * 1024
 RESOLVED = (StepStatus.DONE, StepStatus.NOT_APPLICABLE)
 
 
@@ -267,14 +267,14 @@ def _sniff(head: bytes, name: str) -> str | None:
 
 def step_file_add(*, actor: Any, state: PlanStepState, upload: UploadedFile) -> StepFile:
     """Attach a deliverable file: its type is sniffed from the content (PDF, DOCX/XLSX/ODT,
-    JPEG, PNG, GeoJSON/JSON, ZIP), at most 25 MB, stored with its SHA-256 checksum."""
+    JPEG, PNG, GeoJSON/JSON, ZIP), within the upload policy (rumbo/core/uploads.py), stored with its SHA-256 checksum."""
     plan = state.plan_route.plan
     require(actor, plan.entity_id, Capability.EDIT_PLAN)
     size = upload.size or 0
-    if size > FILE_MAX_BYTES:
-        raise ValidationError(
-            {"file": _("The file is larger than %(mb)s MB.") % {"mb": FILE_MAX_BYTES // (1024 * 1024)}}
-        )
+    try:
+        upload_check(upload)
+    except UploadRefused as exc:
+        raise ValidationError({"file": exc.messages}) from exc
     if size == 0:
         raise ValidationError({"file": _("The file is empty.")})
     upload.seek(0)

@@ -272,7 +272,7 @@ def test_an_executable_renamed_pdf_is_refused(data: Data) -> None:
     assert exc.value.code == "file_type"
 
 
-@override_settings(RUMBO_EVIDENCE_MAX_BYTES=1000)
+@override_settings(RUMBO_UPLOAD_MAX_BYTES=1000)
 def test_an_oversize_file_is_refused(data: Data) -> None:
     m = _save(data)
     with pytest.raises(ValidationError) as exc:

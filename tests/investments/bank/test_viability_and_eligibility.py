@@ -109,13 +109,14 @@ def test_documents_of_other_types_are_refused(
     assert not ViabilityItem.objects.filter(document__gt="").exists()
 
 
-def test_documents_over_20_mb_are_refused(territory: Any, project: Project) -> None:
-    big = SimpleUploadedFile("grande.pdf", b"%PDF-1.4" + b"0" * (20 * 1024 * 1024))
+def test_documents_over_the_upload_limit_are_refused(territory: Any, project: Project, settings: Any) -> None:
+    settings.RUMBO_UPLOAD_MAX_BYTES = 1024
+    big = SimpleUploadedFile("grande.pdf", b"%PDF-1.4" + b"0" * 1024)
     with pytest.raises(ValidationError) as exc:
         services.viability_document_attach(
             actor=territory.users["planner"], project=project, key="gap", upload=big
         )
-    assert "document" in exc.value.message_dict
+    assert "demasiado grande" in exc.value.message_dict["document"][0]
 
 
 def test_the_page_ticks_an_item_and_refuses_to_advance_with_a_message(

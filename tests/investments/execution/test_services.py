@@ -168,7 +168,7 @@ def test_an_executable_named_pdf_is_refused(world: Any, project: Project) -> Non
 
 
 def test_a_file_over_the_limit_is_refused(world: Any, project: Project, settings: Any) -> None:
-    settings.RUMBO_EVIDENCE_MAX_BYTES = 10
+    settings.RUMBO_UPLOAD_MAX_BYTES = 10
     upload = SimpleUploadedFile("acta.pdf", b"%PDF-1.4" + b"0" * 100)
     with pytest.raises(ValidationError) as exc:
         project_evidence_add(actor=world.users["reporter"], project=project, upload=upload)
