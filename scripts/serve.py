@@ -135,11 +135,13 @@ class Supervisor:
             return None
         if child.process is not None and child.not_before <= now and child.process.returncode is not None:
             code = child.process.returncode
-            if child.first_start and now - child.started_at < EARLY_EXIT_SECONDS:
+            # exiting by itself with an error right at the start is a configuration problem that
+            # restarting will not fix; being killed by a signal (code < 0) is not
+            if child.first_start and code > 0 and now - child.started_at < EARLY_EXIT_SECONDS:
                 say(
                     f"{child.name} terminó al arrancar (código {code}) / exited at start (code {code}); ver arriba / see above"
                 )
-                return code or 1
+                return code
             say(
                 f"{child.name} terminó (código {code}); se reinicia en {child.backoff:.0f} s / exited (code {code}); restarting"
             )
@@ -183,7 +185,7 @@ def main() -> int:
             "web", [str(VENV_BIN / "gunicorn"), "-c", "config/gunicorn.py", "config.wsgi:application"]
         )
     worker = Child("worker", [python, "manage.py", "rumbo_worker"])
-    stale = float(os.environ.get("RUMBO_WORKER_STALE_SECONDS", "60"))
+    stale = float(os.environ.get("RUMBO_WORKER_STALE_SECONDS", "50"))
     shown = "localhost" if host in ("127.0.0.1", "::1") else host
     say(f"Rumbo: http://{shown}:{port}/  (Ctrl+C para detener / to stop)")
     return Supervisor([web, worker], stale_seconds=stale).run()
