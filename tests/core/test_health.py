@@ -14,13 +14,12 @@ from django.test import Client
 from django.utils import timezone
 
 from rumbo.core import health
-from rumbo.core.models import Job, JobStatus, ScheduledRun
+from rumbo.core.models import Job, JobStatus
 from rumbo.core.worker import (
     heartbeat_dir,
     heartbeat_write,
     heartbeats_alive,
     jobs_orphaned_fail,
-    upkeep_enqueue_due,
     upkeep_slot,
     worker_id_new,
 )
