@@ -30,6 +30,11 @@ bench: setup-dev
 	$(PY) bench/monitoring.py
 	$(PY) bench/investments.py
 
+## 50 concurrent clients for 60 s against gunicorn, runserver and granian (ADR 0011).
+bench-load: setup-dev
+	$(VENV)/bin/pip install -q -r requirements/bench.txt
+	$(PY) bench/load.py
+
 setup: $(VENV)/.base-installed
 setup-dev: $(VENV)/.dev-installed
 
