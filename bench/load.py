@@ -74,7 +74,7 @@ def prepare(var: Path) -> dict[str, str]:
         ["collectstatic", "--no-input", "-v", "0"],
         ["rumbo_setup"],
     ):
-        subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True)  # noqa: S603
+        subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True)
     return env
 
 
@@ -293,7 +293,7 @@ def main() -> int:
                 )
                 continue
             port = _free_port()
-            process = subprocess.Popen(  # noqa: S603
+            process = subprocess.Popen(
                 _command(server, port),
                 cwd=ROOT,
                 env={**env, "HOST": "127.0.0.1", "PORT": str(port)},
