@@ -14,12 +14,13 @@ from django.test import Client
 from django.utils import timezone
 
 from rumbo.core import health
-from rumbo.core.models import Job, JobStatus
+from rumbo.core.models import Job, JobStatus, ScheduledRun
 from rumbo.core.worker import (
     heartbeat_dir,
     heartbeat_write,
     heartbeats_alive,
     jobs_orphaned_fail,
+    upkeep_enqueue_due,
     upkeep_slot,
     worker_id_new,
 )
@@ -110,3 +111,21 @@ def test_the_daily_slot_is_the_last_due_moment(settings: Any) -> None:
     slot = upkeep_slot(at="02:30", offset_minutes=0, now=now)
     assert slot is not None and timezone.localtime(slot).strftime("%d %H:%M") == "06 02:30"
     assert upkeep_slot(at="", offset_minutes=0, now=now) is None
+
+
+# committed data, as the worker sees it: SQLite's backup API cannot copy a database whose
+# connection holds the open transaction of an ordinary test (it waits for it forever)
+@pytest.mark.django_db(transaction=True)
+def test_upkeep_is_enqueued_once_per_slot_and_not_on_a_new_installation(
+    settings: Any, tmp_path: Path
+) -> None:
+    settings.RUMBO_BACKUP_TIME = "02:30"
+    settings.RUMBO_BACKUP_DIR = tmp_path / "backups"
+    now = timezone.make_aware(datetime.datetime(2026, 12, 7, 3, 0))
+    assert upkeep_enqueue_due(now=now) == []  # a new installation starts counting now
+    ScheduledRun.objects.update(last_enqueued_at=now - datetime.timedelta(days=1))
+    assert sorted(upkeep_enqueue_due(now=now)) == ["backup", "generated_files_clean"]
+    # the test settings run tasks at once: the backup is there
+    assert len(list((tmp_path / "backups").glob("rumbo-backup-*.tar.gz"))) == 1
+    assert upkeep_enqueue_due(now=now + datetime.timedelta(minutes=5)) == []
+    assert upkeep_enqueue_due(now=now + datetime.timedelta(days=1)) != []
