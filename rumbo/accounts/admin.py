@@ -1,21 +1,51 @@
 """Django admin for superusers: people, entities and roles. Entity and role changes go through
-the services so they are audited like any other change."""
+the services so they are audited like any other change. Two-factor secrets and recovery codes
+are not shown here; a superuser can only reset a user's two-factor authentication."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from rumbo.accounts import services
-from rumbo.accounts.models import Entity, Membership, OversightGrant, User
+from rumbo.accounts.models import Entity, Membership, OversightGrant, TwoFactor, User
 
 
 @admin.register(User)
 class RumboUserAdmin(UserAdmin[User]):
-    pass
+    list_display = ("username", "email", "first_name", "last_name", "is_staff", "two_factor_on")
+    actions = ["two_factor_reset"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        confirmed = TwoFactor.objects.filter(user=OuterRef("pk"), confirmed_at__isnull=False)
+        return super().get_queryset(request).annotate(two_factor_on=Exists(confirmed))
+
+    @admin.display(boolean=True, description=_("Two-factor"), ordering="two_factor_on")
+    def two_factor_on(self, obj: User) -> bool:
+        return bool(getattr(obj, "two_factor_on", False))
+
+    def has_two_factor_reset_permission(self, request: HttpRequest) -> bool:
+        return bool(getattr(request.user, "is_superuser", False))
+
+    @admin.action(description=_("Reset two-factor authentication"), permissions=["two_factor_reset"])
+    def two_factor_reset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        reset = [user for user in queryset if services.two_factor_reset(actor=request.user, user=user)]
+        self.message_user(
+            request,
+            ngettext(
+                "Two-factor authentication reset for %(count)d user.",
+                "Two-factor authentication reset for %(count)d users.",
+                len(reset),
+            )
+            % {"count": len(reset)},
+            messages.SUCCESS,
+        )
 
 
 class MembershipInline(admin.TabularInline[Membership, Entity]):

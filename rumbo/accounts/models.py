@@ -137,3 +137,46 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class TwoFactor(models.Model):
+    """A user's authenticator app (TOTP, RFC 6238: six digits every 30 s). It protects the
+    account only once `confirmed_at` is set, i.e. after the user typed one code from the app.
+
+    The secret is stored as is (base32): whoever reads the database or a backup can compute the
+    codes. Encrypting it at rest is out of scope; protect the database and its backups as you
+    protect the password hashes.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="two_factor")
+    secret = models.CharField(max_length=64)
+    confirmed_at = models.DateTimeField(_("enabled on"), null=True, blank=True)
+    # the 30-s time step of the last accepted code: a code of that step or an earlier one is
+    # refused, so a code seen over someone's shoulder cannot be used again
+    last_used_step = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("two-factor authentication")
+        verbose_name_plural = _("two-factor authentications")
+
+    def __str__(self) -> str:
+        return f"2FA · {self.user}"
+
+
+class RecoveryCode(models.Model):
+    """A one-time code that stands in for the app (a lost phone). Ten are made at a time; only
+    a salted SHA-256 is stored ("salt$hex"): the codes are random, so a slow hash adds nothing
+    but a wait at sign-in, where every unused code is checked."""
+
+    two_factor = models.ForeignKey(TwoFactor, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=100)
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+
+    def __str__(self) -> str:
+        return f"{self.two_factor} · {self.pk}"

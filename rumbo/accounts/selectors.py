@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
+import pyotp
+from django.conf import settings
 from django.db.models import QuerySet
 
-from rumbo.accounts.models import Entity, Membership
+from rumbo.accounts.models import Entity, Membership, TwoFactor
 from rumbo.accounts.permissions import Capability, user_access
 from rumbo.core.models import AuditEvent
 
@@ -39,3 +42,29 @@ def memberships_of_entity(*, entity: Entity) -> QuerySet[Membership]:
 
 def memberships_of_user(*, user: Any) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user).select_related("entity").order_by("entity__name")
+
+
+def two_factor_enabled(*, user: Any) -> bool:
+    """Whether the user's sign-in asks for a second code (a confirmed authenticator app)."""
+    if getattr(user, "pk", None) is None:
+        return False
+    return TwoFactor.objects.filter(user_id=user.pk, confirmed_at__isnull=False).exists()
+
+
+def two_factor_of_user(*, user: Any) -> TwoFactor | None:
+    """The user's confirmed two-factor set-up, or None."""
+    return TwoFactor.objects.filter(user_id=user.pk, confirmed_at__isnull=False).first()
+
+
+def recovery_codes_left(*, two_factor: TwoFactor) -> int:
+    return two_factor.recovery_codes.filter(used_at__isnull=True).count()
+
+
+def two_factor_provisioning_uri(*, two_factor: TwoFactor) -> str:
+    """The otpauth:// address an authenticator app reads from the QR code. The account is named
+    with the site's host when RUMBO_URL is set, so two Rumbo sites do not look alike in the app."""
+    label = two_factor.user.get_username()
+    host = urlsplit(getattr(settings, "RUMBO_URL", "") or "").hostname
+    if host:
+        label = f"{label}@{host}"
+    return pyotp.TOTP(two_factor.secret).provisioning_uri(name=label, issuer_name="Rumbo")
