@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "rumbo.core.throttle.AnonymousWriteThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "rumbo.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # last, as django-axes asks: it turns a lockout into the Spanish lockout page
@@ -202,6 +203,8 @@ if RUMBO_PROXY_COUNT:
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# an expired form gets a Spanish page that says what to do, not Django's English one
+CSRF_FAILURE_VIEW = "rumbo.core.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -219,6 +222,10 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if RUMBO_PROXY_COUNT else ["REMOTE_ADDR"]
 )
 AXES_VERBOSE = False
+# keep typed codes out of axes' stored request data
+AXES_SENSITIVE_PARAMETERS = ["code"]
+# two-factor authentication (rumbo/accounts): staff must set it up before using the site
+RUMBO_REQUIRE_2FA_FOR_STAFF = env_bool("RUMBO_REQUIRE_2FA_FOR_STAFF", False)
 
 # --- limits on anonymous writes and on API clients (rumbo.core.throttle) ----------------------
 # "N/period" with period s, m, h or d. Counted per visitor address (anonymous) or per token.

@@ -3,12 +3,19 @@ the visitor's address behind the reverse proxy."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django_htmx.middleware import HtmxDetails
+from pydantic import Field
+
+# The largest id, offset or count a request may carry: what a 64-bit integer column holds. A
+# bigger number is refused by the schema (422) instead of overflowing the database driver
+# (SQLite raises OverflowError, PostgreSQL "bigint out of range").
+DB_INT_MAX = 2**63 - 1
+ObjectId = Annotated[int, Field(ge=1, le=DB_INT_MAX)]
 
 
 class HtmxHttpRequest(HttpRequest):

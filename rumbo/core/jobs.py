@@ -3,6 +3,10 @@
 Each app defines its own django-tasks task that receives a job id and uses these functions.
 Progress writes are throttled and are plain autocommit updates, so a page polling the job
 sees them while the work runs.
+
+Dependencies run one way (ADR 0013): a task module imports its services; a service never
+imports a task module, it enqueues the task by its dotted name with `job_enqueue`. An
+import-linter contract in `make lint` forbids the other direction.
 """
 
 from __future__ import annotations
@@ -13,8 +17,21 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from rumbo.core.models import Job, JobStatus
+
+
+def job_enqueue(task_name: str, job_id: int) -> None:
+    """Queue the task named `task_name` (e.g. "rumbo.plans.tasks.plan_import_task") for a job once
+    the current transaction commits, so that the worker never reads a job that is not there yet.
+    Outside a transaction it is queued at once."""
+
+    def enqueue() -> None:
+        import_string(task_name).enqueue(job_id)
+
+    transaction.on_commit(enqueue)
+
 
 # set by `manage.py rumbo_worker` for the tasks it runs (rumbo.core.worker)
 WORKER_ID_ENV = "RUMBO_WORKER_ID"

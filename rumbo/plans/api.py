@@ -14,7 +14,7 @@ from ninja.errors import HttpError
 from rumbo.accounts.api_auth import ApiTokenAuth, api_reader
 from rumbo.accounts.models import Entity
 from rumbo.accounts.permissions import Capability, user_access
-from rumbo.core.http import json_response
+from rumbo.core.http import ObjectId, json_response
 from rumbo.plans import services
 from rumbo.plans.models import Node, Plan, PlanStatus, PlanType, Term
 from rumbo.plans.selectors import node_get_for_user, plan_get_for_user, plan_tree_nested, plans_visible_to
@@ -107,7 +107,7 @@ class AlignedNodeOut(Schema):
 
 
 class AlignmentsIn(Schema):
-    node_ids: list[int] = Field(
+    node_ids: list[ObjectId] = Field(
         description="Nodes of other plans this node contributes to (replaces the list)."
     )
 

@@ -7,18 +7,16 @@ also accepts English aliases (see rumbo.plans.imports).
 
 from __future__ import annotations
 
-import csv
 import io
-import re
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
 import orjson
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from rumbo.core.exports import csv_writer, xlsx_cell
 from rumbo.plans.models import Node, Plan, PlanLevel
 from rumbo.plans.selectors import plan_tree
 
@@ -62,12 +60,6 @@ JSON_NODE_KEYS: dict[str, str] = {
     "orden": "order",
     "ambito": "units",
 }
-
-# Characters a spreadsheet would read as the start of a formula ("CSV injection"). In CSV an
-# apostrophe is put before them; the importer takes it off again.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# Control characters XML (hence XLSX) cannot hold.
-_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def decimal_text(value: Decimal, *, decimal_comma: bool = False) -> str:
@@ -139,16 +131,11 @@ def plan_export_rows(*, plan: Plan) -> list[dict[str, Any]]:
 
 
 def _sheet_cell(ws: WriteOnlyWorksheet, value: Any) -> Any:
-    """A value for a write-only sheet: text that starts like a formula stays text."""
+    """A value for a write-only sheet: text that starts like a formula stays text
+    (rumbo.core.exports), weights are numbers."""
     if isinstance(value, Decimal):
         return float(value)  # 12 digits with 6 decimals survive the float exactly
-    if isinstance(value, str):
-        value = _XML_ILLEGAL.sub("", value)
-        if value.startswith("="):
-            cell = WriteOnlyCell(ws, value=value)
-            cell.data_type = "s"
-            return cell
-    return value
+    return xlsx_cell(ws, value)
 
 
 def _flat_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -191,14 +178,13 @@ def plan_export_xlsx(*, plan: Plan) -> bytes:
 
 
 def _csv_text(value: Any) -> str:
+    """Text for a CSV cell (csv_writer then neutralises text that starts like a formula with an
+    apostrophe, which the importer takes off again: rumbo.core.exports)."""
     if value is None:
         return ""
     if isinstance(value, Decimal):
         return decimal_text(value, decimal_comma=True)
-    text = str(value)
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
+    return str(value)
 
 
 def plan_export_csv(*, plan: Plan) -> bytes:
@@ -207,7 +193,7 @@ def plan_export_csv(*, plan: Plan) -> bytes:
     CSV carries no level list: levels are named in the "nivel" column.
     """
     out = io.StringIO(newline="")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = csv_writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(NODE_COLUMNS)
     for row in plan_export_rows(plan=plan):
         flat = _flat_row(row)

@@ -37,11 +37,12 @@ from django.utils.translation import ngettext
 
 from rumbo.accounts.permissions import Capability, require
 from rumbo.core.audit import AuditAction, audit_record, created_changes, model_snapshot, snapshot_diff
-from rumbo.core.jobs import job_create
+from rumbo.core.exports import csv_cell_unquote
+from rumbo.core.jobs import job_create, job_enqueue
 from rumbo.core.models import AuditEvent, Job
 from rumbo.core.spreadsheets import xlsx_open
 from rumbo.core.uploads import UploadRefused, upload_check, upload_max_bytes, upload_size_message
-from rumbo.plans.exports import FORMULA_STARTS, LEVELS_SHEET, NODE_COLUMNS, NODES_SHEET, UNIT_SEPARATOR
+from rumbo.plans.exports import LEVELS_SHEET, NODE_COLUMNS, NODES_SHEET, UNIT_SEPARATOR
 from rumbo.plans.models import Node, Plan, PlanLevel, Term
 from rumbo.plans.services import NODE_FIELDS, _lock_plan, parse_weight
 from rumbo.territory.models import TerritorialUnit
@@ -371,9 +372,7 @@ def _binary_error() -> PlanImportError:
 
 def _unquote_formula(value: str) -> str:
     """Take off the apostrophe the export puts before text that starts like a formula."""
-    if len(value) > 1 and value[0] == "'" and value[1] in "".join(FORMULA_STARTS):
-        return value[1:]
-    return value
+    return csv_cell_unquote(value)
 
 
 def _parse_csv(data: bytes, filename: str) -> ParsedFile:
@@ -1393,7 +1392,6 @@ def plan_import_start(*, actor: Any, plan: Plan, uploaded_file: UploadedFile[Any
     """
     require(actor, plan.entity_id, Capability.EDIT_TREE)
     upload_check(uploaded_file)  # UploadRefused (a ValidationError) for the form to show
-    from rumbo.plans.tasks import plan_import_task
 
     filename = PurePath(uploaded_file.name or "import").name
     with transaction.atomic():
@@ -1411,5 +1409,5 @@ def plan_import_start(*, actor: Any, plan: Plan, uploaded_file: UploadedFile[Any
         )
         job.input_file.save(filename, uploaded_file, save=True)
         job_id = job.pk
-        transaction.on_commit(lambda: plan_import_task.enqueue(job_id))
+        job_enqueue("rumbo.plans.tasks.plan_import_task", job_id)
     return job

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, ProtectedError
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -68,6 +68,11 @@ NODE_FIELDS = (
     "position",
     "level",
 )
+# Text columns: None given for one of them (an API client's null) means empty text, which is what
+# the database stores; without this, Django's full_clean lets None through a blank field and the
+# save fails on NOT NULL.
+PLAN_TEXT_FIELDS = frozenset({"name", "code", "vision", "target_image", "description"})
+NODE_TEXT_FIELDS = frozenset({"code", "title", "description", "responsible", "term"})
 
 
 def _lock_plan(plan: Plan) -> Plan:
@@ -208,6 +213,8 @@ def plan_update(
         for key, value in fields.items():
             if key not in PLAN_FIELDS:
                 raise ValueError(key)
+            if value is None and key in PLAN_TEXT_FIELDS:
+                value = ""
             setattr(plan, key, value)
         _check_years(plan.horizon_start, plan.horizon_end, field="horizon_end")
         plan.full_clean()
@@ -431,6 +438,8 @@ def node_update(
         for key, value in fields.items():
             if key not in allowed:
                 raise ValueError(key)
+            if value is None and key in NODE_TEXT_FIELDS:
+                value = ""
             if key == "weight":
                 value = parse_weight(value)
             elif isinstance(value, str) and key != "description":
@@ -566,12 +575,24 @@ def node_delete(*, actor: Any, node: Node, children: str = ChildrenRule.DELETE) 
                 changes=deleted_changes(member, NODE_FIELDS),
             )
         count = len(doomed)
-        Node.objects.filter(pk__in=[m.pk for m in doomed]).delete()
+        try:
+            Node.objects.filter(pk__in=[m.pk for m in doomed]).delete()
+        except ProtectedError as exc:  # raised before anything is deleted; the atomic block undoes the rest
+            raise ValidationError(_node_in_use_message(exc)) from exc
         rest = list(Node.objects.filter(plan=plan, parent=parent).order_by("position", "code"))
         for i, sibling in enumerate(rest):
             sibling.position = i
         Node.objects.bulk_update(rest, ["position"])
     return count
+
+
+def _node_in_use_message(exc: ProtectedError) -> str:
+    records = sorted({f"{obj._meta.verbose_name} «{obj}»" for obj in exc.protected_objects})
+    shown = ", ".join(records[:3]) + (" …" if len(records) > 3 else "")
+    return _(
+        "The node cannot be deleted because other records refer to it: %(records)s. Delete them "
+        "or point them to another node first."
+    ) % {"records": shown}
 
 
 def node_align(*, actor: Any, node: Node, targets: Iterable[Node]) -> None:

@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from rumbo.core.exports import text_printable
 from rumbo.reports.selectors import ReportContent
 
 
@@ -32,7 +33,12 @@ def report_html(*, content: ReportContent) -> str:
 
 
 def report_pdf(*, content: ReportContent) -> bytes:
-    """The report as PDF bytes (A4, page numbers, "DRAFT" watermark unless published)."""
+    """The report as PDF bytes (A4, page numbers, "DRAFT" watermark unless published). Control
+    characters pasted into names would print as empty boxes: they are taken out."""
     content.render_charts()
-    html = HTML(string=report_html(content=content), base_url="chart:/", url_fetcher=_ChartFetcher(content))
+    html = HTML(
+        string=text_printable(report_html(content=content)),
+        base_url="chart:/",
+        url_fetcher=_ChartFetcher(content),
+    )
     return bytes(html.write_pdf())

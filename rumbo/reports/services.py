@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from rumbo.accounts.permissions import Capability, entity_can, require
 from rumbo.core.audit import AuditAction, audit_record, model_snapshot, snapshot_diff
-from rumbo.core.jobs import job_create
+from rumbo.core.jobs import job_create, job_enqueue
 from rumbo.core.models import Job
 from rumbo.indicators.models import Period
 from rumbo.plans.models import Node, Plan
@@ -243,7 +243,6 @@ def report_generate_start(*, actor: Any, report: Report) -> Job:
     after the commit and the job page links back to the report."""
     if not report_can_generate(user=actor, report=report):
         raise PermissionDenied(Capability.REPORT_DATA.value)
-    from rumbo.reports.tasks import report_generate_task
 
     with transaction.atomic():
         job = job_create(
@@ -258,7 +257,7 @@ def report_generate_start(*, actor: Any, report: Report) -> Job:
             },
         )
         job_id = job.pk
-        transaction.on_commit(lambda: report_generate_task.enqueue(job_id))
+        job_enqueue("rumbo.reports.tasks.report_generate_task", job_id)
     return job
 
 

@@ -5,6 +5,7 @@ evaluation tables, corrective actions and the narrative — so offices can edit 
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from django.utils.translation import gettext as _
 from docx import Document
@@ -15,6 +16,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table, _Cell
 
+from rumbo.core.exports import text_printable
 from rumbo.reports.selectors import AxisSection, ReportContent
 
 LIGHT_FILL = {"green": "C8E6C9", "amber": "FFECB3", "red": "FFCDD2", "missing": "EEEEEE"}
@@ -30,6 +32,16 @@ def _shade(cell: _Cell, fill: str) -> None:
     properties.append(shading)
 
 
+def _heading(document: Any, text: str, level: int = 1) -> Any:
+    return document.add_heading(text_printable(text), level=level)
+
+
+def _paragraph(document: Any, text: str = "") -> Any:
+    """A paragraph of user text: python-docx refuses control characters (a vertical tab pasted
+    from Word, a NUL), and one would fail the whole report, so they are dropped."""
+    return document.add_paragraph(text_printable(text))
+
+
 def _table(
     document: object, header: list[str], rows: list[list[str]], lights: dict[int, list[str]] | None = None
 ) -> Table:
@@ -38,14 +50,14 @@ def _table(
     table.style = "Table Grid"
     cells = table.rows[0].cells
     for i, text in enumerate(header):
-        cells[i].text = text
+        cells[i].text = text_printable(text)
         _shade(cells[i], HEADER_FILL)
         for run in cells[i].paragraphs[0].runs:
             run.bold = True
     for r, values in enumerate(rows, start=1):
         cells = table.rows[r].cells
         for i, text in enumerate(values):
-            cells[i].text = text
+            cells[i].text = text_printable(text)
         for column, per_row in (lights or {}).items():
             _shade(cells[column], LIGHT_FILL.get(per_row[r - 1], LIGHT_FILL["missing"]))
     return table
@@ -59,27 +71,28 @@ def _small(paragraph: object, size: float = 8) -> None:
 
 def _section(document: object, content: ReportContent, s: AxisSection) -> None:
     doc = document
-    doc.add_heading(f"{s.level_name} {s.code} — {s.title}".strip(), level=1)  # type: ignore[attr-defined]
-    doc.add_paragraph(  # type: ignore[attr-defined]
+    _heading(doc, f"{s.level_name} {s.code} — {s.title}".strip(), level=1)
+    _paragraph(
+        doc,
         f"{_('Progress')}: {s.percent} · {s.light_label}"
-        + (f" · {_('Responsible office')}: {s.responsible}" if s.responsible else "")
+        + (f" · {_('Responsible office')}: {s.responsible}" if s.responsible else ""),
     )
     for line in s.explanation:
-        _small(doc.add_paragraph(line))  # type: ignore[attr-defined]
+        _small(_paragraph(doc, line))
     if s.chart_key:
         doc.add_picture(io.BytesIO(content.charts[s.chart_key].png), width=Cm(16))  # type: ignore[attr-defined]
-    doc.add_heading(_("Summary"), level=2)  # type: ignore[attr-defined]
+    _heading(doc, _("Summary"), level=2)
     _table(
         doc,
         [_("Code"), _("Element"), _("Level"), _("Progress"), _("Light")],
         [["  " * r.depth + r.code, r.title, r.level_name, r.percent, r.light_label] for r in s.rows],
         {4: [r.light for r in s.rows]},
     )
-    doc.add_heading(_("Indicators"), level=2)  # type: ignore[attr-defined]
+    _heading(doc, _("Indicators"), level=2)
     if not s.indicators:
-        doc.add_paragraph(_("This axis has no indicators."))  # type: ignore[attr-defined]
+        _paragraph(doc, _("This axis has no indicators."))
     for i in s.indicators:
-        doc.add_heading(f"{i.code} — {i.name}", level=3)  # type: ignore[attr-defined]
+        _heading(doc, f"{i.code} — {i.name}", level=3)
         _table(
             doc,
             [
@@ -107,13 +120,13 @@ def _section(document: object, content: ReportContent, s: AxisSection) -> None:
             {5: [i.light]},
         )
         for line in i.formula_lines:
-            _small(doc.add_paragraph(line))  # type: ignore[attr-defined]
+            _small(_paragraph(doc, line))
     if s.figure_keys:
-        doc.add_heading(_("Values against targets per indicator"), level=3)  # type: ignore[attr-defined]
+        _heading(doc, _("Values against targets per indicator"), level=3)
         for key in s.figure_keys:
             doc.add_picture(io.BytesIO(content.charts[key].png), width=Cm(16))  # type: ignore[attr-defined]
     if content.kind == "evaluation":
-        doc.add_heading(_("Current and proposed territorial model"), level=2)  # type: ignore[attr-defined]
+        _heading(doc, _("Current and proposed territorial model"), level=2)
         if s.gap_rows:
             _table(
                 doc,
@@ -140,8 +153,8 @@ def _section(document: object, content: ReportContent, s: AxisSection) -> None:
                 ],
             )
         else:
-            doc.add_paragraph(_("This axis has no impact or outcome indicators."))  # type: ignore[attr-defined]
-    doc.add_heading(_("Corrective actions"), level=2)  # type: ignore[attr-defined]
+            _paragraph(doc, _("This axis has no impact or outcome indicators."))
+    _heading(doc, _("Corrective actions"), level=2)
     if s.actions:
         _table(
             doc,
@@ -149,7 +162,7 @@ def _section(document: object, content: ReportContent, s: AxisSection) -> None:
             [[a.title, a.target, a.responsible, a.due_date, a.status] for a in s.actions],
         )
     else:
-        doc.add_paragraph(_("No corrective actions recorded."))  # type: ignore[attr-defined]
+        _paragraph(doc, _("No corrective actions recorded."))
 
 
 def report_docx(*, content: ReportContent) -> bytes:
@@ -164,16 +177,16 @@ def report_docx(*, content: ReportContent) -> bytes:
     style.font.name = "DejaVu Sans"
     style.font.size = Pt(9)
     header = section.header.paragraphs[0]
-    header.text = f"{content.entity_name} · {content.period_label}" + (
-        f" · {_('DRAFT')}" if content.draft else ""
+    header.text = text_printable(
+        f"{content.entity_name} · {content.period_label}" + (f" · {_('DRAFT')}" if content.draft else "")
     )
     _small(header)
     _page_number_footer(section.footer.paragraphs[0], content.title)
 
-    doc.add_paragraph(content.entity_name)
-    doc.add_heading(content.title, level=0)
+    _paragraph(doc, content.entity_name)
+    _heading(doc, content.title, level=0)
     if content.draft:
-        warning = doc.add_paragraph()
+        warning = _paragraph(doc)
         run = warning.add_run(_("DRAFT"))
         run.bold = True
         run.font.size = Pt(28)
@@ -192,7 +205,7 @@ def report_docx(*, content: ReportContent) -> bytes:
     table.style = "Table Grid"
 
     if content.overview_chart_key:
-        doc.add_heading(_("Progress of the axes"), level=1)
+        _heading(doc, _("Progress of the axes"), level=1)
         doc.add_picture(io.BytesIO(content.charts[content.overview_chart_key].png), width=Cm(16))
         _table(
             doc,
@@ -201,7 +214,7 @@ def report_docx(*, content: ReportContent) -> bytes:
             {2: [s.light for s in content.sections]},
         )
     if content.projects is not None:
-        doc.add_heading(_("Execution of the programme"), level=1)
+        _heading(doc, _("Execution of the programme"), level=1)
         if content.projects:
             _table(
                 doc,
@@ -215,13 +228,13 @@ def report_docx(*, content: ReportContent) -> bytes:
                 [[p.axis_code, p.code, p.title, p.physical, p.financial] for p in content.projects],
             )
         else:
-            doc.add_paragraph(content.projects_note or _("No projects or actions to show."))
+            _paragraph(doc, content.projects_note or _("No projects or actions to show."))
     for s in content.sections:
         _section(doc, content, s)
-    doc.add_heading(_("Assessment of the responsible office"), level=1)
+    _heading(doc, _("Assessment of the responsible office"), level=1)
     for n in content.narrative:
-        doc.add_heading(n.heading, level=2)
-        doc.add_paragraph(n.text or "—")
+        _heading(doc, n.heading, level=2)
+        _paragraph(doc, n.text or "—")
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
@@ -230,7 +243,7 @@ def report_docx(*, content: ReportContent) -> bytes:
 def _page_number_footer(paragraph: object, title: str) -> None:
     """ "<title> · Page N" with a PAGE field Word fills in."""
     paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT  # type: ignore[attr-defined]
-    paragraph.add_run(f"{title[:90]} · {_('Page')} ")  # type: ignore[attr-defined]
+    paragraph.add_run(text_printable(f"{title[:90]} · {_('Page')} "))  # type: ignore[attr-defined]
     run = paragraph.add_run()  # type: ignore[attr-defined]
     for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
         if kind:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
-from rumbo.core.http import json_response
+from rumbo.core.http import DB_INT_MAX, ObjectId, json_response
 from rumbo.territory.selectors import unit_ancestors, unit_feature, unit_get, units_search
 
 router = Router(tags=["territory"])
@@ -49,7 +49,7 @@ class UnitFilters(Schema):
     country: str | None = None
     kind: str | None = None
     parent_code: str | None = None
-    parent_id: int | None = None
+    parent_id: ObjectId | None = None
     code: str | None = None
 
 
@@ -70,7 +70,10 @@ def _unit_out(unit: Any) -> dict[str, Any]:
 
 @router.get("/territories", response=UnitPage, summary="Search territorial units")
 def territories_list(
-    request: HttpRequest, filters: Query[UnitFilters], limit: int = 100, offset: int = 0
+    request: HttpRequest,
+    filters: Query[UnitFilters],
+    limit: int = 100,
+    offset: int = Query(0, le=DB_INT_MAX),  # type: ignore[type-arg]
 ) -> dict[str, Any]:
     """Units by name (accents and case ignored), code prefix, country (PE, CO, MX), kind or parent."""
     if not 1 <= limit <= MAX_LIMIT or offset < 0:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from rumbo.accounts.models import Entity
 from rumbo.accounts.permissions import Capability, require
-from rumbo.core.jobs import job_create
+from rumbo.core.jobs import job_create, job_enqueue
 from rumbo.core.models import Job
 from rumbo.core.uploads import upload_check
 
@@ -28,7 +28,6 @@ def layer_import_start(
     if not filename.lower().endswith(LAYER_EXTENSIONS):
         raise ValidationError(_("Upload a GeoPackage (.gpkg), a zipped Shapefile (.zip) or a GeoJSON file."))
     upload_check(uploaded_file, "layer")
-    from rumbo.territory.tasks import layer_import_task
 
     with transaction.atomic():
         job = job_create(
@@ -48,5 +47,5 @@ def layer_import_start(
         )
         job.input_file.save(filename, uploaded_file, save=True)
         job_id = job.pk
-        transaction.on_commit(lambda: layer_import_task.enqueue(job_id))
+        job_enqueue("rumbo.territory.tasks.layer_import_task", job_id)
     return job

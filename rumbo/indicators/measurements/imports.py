@@ -49,7 +49,7 @@ from django.utils.translation import ngettext
 
 from rumbo.accounts.permissions import Capability, require
 from rumbo.core.audit import AuditAction, audit_record
-from rumbo.core.jobs import job_create
+from rumbo.core.jobs import job_create, job_enqueue
 from rumbo.core.models import AuditEvent, Job
 from rumbo.core.spreadsheets import xlsx_open
 from rumbo.core.uploads import UploadRefused, upload_check, upload_max_bytes, upload_size_message
@@ -988,7 +988,6 @@ def _job_plan(actor: Any, job: Job) -> Plan:
 
 def measurement_import_confirm(*, actor: Any, job: Job) -> Job:
     """Start an uploaded import: the task is queued when the transaction commits."""
-    from rumbo.indicators.measurements.tasks import measurement_import_task
 
     _job_plan(actor, job)
     with transaction.atomic():
@@ -998,7 +997,7 @@ def measurement_import_confirm(*, actor: Any, job: Job) -> Job:
         locked.params = {**locked.params, "confirmed": True}
         locked.save(update_fields=["params"])
         job_id = locked.pk
-        transaction.on_commit(lambda: measurement_import_task.enqueue(job_id))
+        job_enqueue("rumbo.indicators.measurements.tasks.measurement_import_task", job_id)
     return locked
 
 

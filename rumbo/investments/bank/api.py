@@ -10,13 +10,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from rumbo.accounts.api_auth import ApiTokenAuth, api_reader
 from rumbo.accounts.models import Entity
 from rumbo.accounts.permissions import Capability, require
-from rumbo.core.http import client_address
+from rumbo.core.http import DB_INT_MAX, ObjectId, client_address
 from rumbo.indicators.models import Indicator
 from rumbo.investments import services as project_services
 from rumbo.investments.bank import selectors, services
@@ -72,8 +72,8 @@ class ProjectIn(Schema):
     national_code: str = ""
     responsible: str = ""
     plan_id: int | None = None
-    node_ids: list[int] = []
-    indicator_ids: list[int] = []
+    node_ids: list[ObjectId] = []
+    indicator_ids: list[ObjectId] = []
     unit_codes: list[str] = []
     location: dict[str, Any] | None = None
     year_costs: list[YearCostSchema] = []
@@ -90,8 +90,8 @@ class ProjectPatch(Schema):
     national_code: str | None = None
     responsible: str | None = None
     plan_id: int | None = None
-    node_ids: list[int] | None = None
-    indicator_ids: list[int] | None = None
+    node_ids: list[ObjectId] | None = None
+    indicator_ids: list[ObjectId] | None = None
     unit_codes: list[str] | None = None
     location: dict[str, Any] | None = None
     year_costs: list[YearCostSchema] | None = None
@@ -128,7 +128,7 @@ class ReviewIn(Schema):
     decision: str = Field(description="accept or reject")
     note: str = ""
     plan_id: int | None = None
-    node_ids: list[int] = []
+    node_ids: list[ObjectId] = []
 
 
 def _out(p: Project) -> dict[str, Any]:
@@ -205,13 +205,13 @@ def _links(
 @router.get("/investments/projects", response=list[ProjectOut], summary="Projects of the bank")
 def projects_list(
     request: HttpRequest,
-    entity: int | None = None,
+    entity: ObjectId | None = None,
     sector: str = "",
     stage: str = "",
     origin: str = "",
     q: str = "",
     limit: int = 100,
-    offset: int = 0,
+    offset: int = Query(0, ge=0, le=DB_INT_MAX),  # type: ignore[type-arg]
 ) -> list[dict[str, Any]]:
     """Projects of the public bank (accepted), filtered; members of `entity` (with access to its
     private data) also get that entity's initiatives awaiting review and rejected projects."""

@@ -32,7 +32,7 @@ from django.utils.translation import ngettext
 from rumbo.accounts.models import Entity
 from rumbo.accounts.permissions import Capability, require
 from rumbo.core.audit import AuditAction, audit_record
-from rumbo.core.jobs import job_create
+from rumbo.core.jobs import job_create, job_enqueue
 from rumbo.core.models import Job
 from rumbo.core.uploads import UploadRefused, upload_check, upload_max_bytes, upload_size_message
 from rumbo.indicators.measurements.imports import (
@@ -266,7 +266,6 @@ def execution_import_header(*, actor: Any, job: Job) -> ImportHeader:
 
 def execution_import_confirm(*, actor: Any, job: Job, mapping: dict[str, str]) -> Job:
     """Remember the mapping for the entity and start the import (queued when the transaction commits)."""
-    from rumbo.investments.execution.tasks import execution_import_task
 
     entity = execution_import_job_entity(actor=actor, job=job)
     headers = execution_import_header(actor=actor, job=job).headers
@@ -281,7 +280,7 @@ def execution_import_confirm(*, actor: Any, job: Job, mapping: dict[str, str]) -
         locked.params = {**locked.params, "confirmed": True, "mapping": stored.mapping}
         locked.save(update_fields=["params"])
         job_id = locked.pk
-        transaction.on_commit(lambda: execution_import_task.enqueue(job_id))
+        job_enqueue("rumbo.investments.execution.tasks.execution_import_task", job_id)
     return locked
 
 

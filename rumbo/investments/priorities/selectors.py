@@ -4,7 +4,6 @@ All arithmetic is the engine's (rumbo.investments.prioritisation); nothing here 
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from rumbo.accounts.models import Entity
+from rumbo.core.exports import csv_writer
 from rumbo.investments.models import PriorityCriterion, Project, ProjectScore, ProjectStage, Sector
 from rumbo.investments.prioritisation import (
     TOP_N,
@@ -479,9 +479,10 @@ def _decimal_comma(value: float | Decimal, decimals: int) -> str:
 
 def ranking_csv(*, rows: Sequence[BankRankingRow], criteria: Sequence[Criterion]) -> bytes:
     """The ranking for Spanish-locale Excel: UTF-8 with a BOM, `;` separator, decimal comma. Per
-    criterion: the score and its contribution in points of the total (contributions add up to it)."""
+    criterion: the score and its contribution in points of the total (contributions add up to it).
+    Text that starts like a formula is neutralised (rumbo.core.exports)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
+    writer = csv_writer(buffer, delimiter=";")
     header = [
         _("Rank"),
         _("Code"),

@@ -7,14 +7,17 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from rumbo.core.exports import text_printable, xlsx_row
 from rumbo.investments.models import InvestmentLine, InvestmentPlan, InvestmentPlanStatus
 from rumbo.investments.programming.selectors import (
     CeilingRow,
@@ -41,6 +44,11 @@ class PlanDocument:
     generated_at: Any
 
 
+def document_path(*, investment_plan_id: int, job_id: int, fmt: str) -> Path:
+    """Where a generated document lives."""
+    return Path(settings.MEDIA_ROOT) / "investments" / "plans" / str(investment_plan_id) / f"{job_id}.{fmt}"
+
+
 def plan_document_content(*, investment_plan: InvestmentPlan) -> PlanDocument:
     lines = investment_plan_lines(investment_plan=investment_plan)
     return PlanDocument(
@@ -55,10 +63,10 @@ def plan_document_content(*, investment_plan: InvestmentPlan) -> PlanDocument:
 
 def _summary_sheet(wb: Workbook, title: str, heading: str, rows: list[SummaryRow], total: Decimal) -> None:
     ws = wb.create_sheet(title)
-    ws.append([heading, _("Amount"), _("Share (%)")])
+    ws.append(xlsx_row(ws, [heading, _("Amount"), _("Share (%)")]))
     for row in rows:
-        ws.append([row.label, row.amount, row.share])
-    ws.append([_("Total"), total, None])
+        ws.append(xlsx_row(ws, [row.label, row.amount, row.share]))
+    ws.append(xlsx_row(ws, [_("Total"), total, None]))
     _style(ws)
 
 
@@ -78,31 +86,37 @@ def investment_plan_xlsx(*, content: PlanDocument) -> bytes:
     ws = wb.active
     ws.title = "Lines"
     ws.append(
-        [
-            _("Code"),
-            _("Project"),
-            _("Year"),
-            _("Source"),
-            _("Amount"),
-            _("Start date"),
-            _("End date"),
-            _("Note"),
-        ]
+        xlsx_row(
+            ws,
+            [
+                _("Code"),
+                _("Project"),
+                _("Year"),
+                _("Source"),
+                _("Amount"),
+                _("Start date"),
+                _("End date"),
+                _("Note"),
+            ],
+        )
     )
     for li in content.lines:
         ws.append(
-            [
-                li.project.code,
-                li.project.title,
-                li.year,
-                li.source.name,
-                li.amount,
-                li.starts_on,
-                li.ends_on,
-                li.note,
-            ]
+            xlsx_row(
+                ws,
+                [
+                    li.project.code,
+                    li.project.title,
+                    li.year,
+                    li.source.name,
+                    li.amount,
+                    li.starts_on,
+                    li.ends_on,
+                    li.note,
+                ],
+            )
         )
-    ws.append([_("Total"), None, None, None, content.summary.total, None, None, None])
+    ws.append(xlsx_row(ws, [_("Total"), None, None, None, content.summary.total, None, None, None]))
     _style(ws)
     s = content.summary
     _summary_sheet(wb, "By year", _("Year"), s.by_year, s.total)
@@ -110,10 +124,10 @@ def investment_plan_xlsx(*, content: PlanDocument) -> bytes:
     _summary_sheet(wb, "By axis", _("Axis"), s.by_axis, s.total)
     _summary_sheet(wb, "By territory", _("Territorial unit"), s.by_unit, s.total)
     ws = wb.create_sheet("Ceilings")
-    ws.append([_("Year"), _("Source"), _("Programmed"), _("Ceiling"), _("Excess"), _("Status")])
+    ws.append(xlsx_row(ws, [_("Year"), _("Source"), _("Programmed"), _("Ceiling"), _("Excess"), _("Status")]))
     labels = {"ok": _("Within the ceiling"), "over": _("Over the ceiling"), "no_ceiling": _("No ceiling set")}
     for r in content.ceilings:
-        ws.append([r.year, r.source_name, r.programmed, r.ceiling, r.excess, labels[r.status]])
+        ws.append(xlsx_row(ws, [r.year, r.source_name, r.programmed, r.ceiling, r.excess, labels[r.status]]))
     _style(ws)
     out = io.BytesIO()
     wb.save(out)
@@ -125,7 +139,9 @@ def investment_plan_html(*, content: PlanDocument) -> str:
 
 
 def investment_plan_pdf(*, content: PlanDocument) -> bytes:
-    """A4 landscape PDF; nothing is fetched (no images or network)."""
+    """A4 landscape PDF; nothing is fetched (no images or network). Control characters pasted
+    into titles would print as empty boxes: they are taken out (rumbo.core.exports)."""
     from weasyprint import HTML
 
-    return bytes(HTML(string=investment_plan_html(content=content), base_url="/").write_pdf())
+    html = text_printable(investment_plan_html(content=content))
+    return bytes(HTML(string=html, base_url="/").write_pdf())

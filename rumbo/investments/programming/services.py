@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from rumbo.accounts.models import Entity
 from rumbo.accounts.permissions import Capability, require
 from rumbo.core.audit import AuditAction, audit_record, created_changes, model_snapshot, snapshot_diff
-from rumbo.core.jobs import job_create
+from rumbo.core.jobs import job_create, job_enqueue
 from rumbo.core.models import Job
 from rumbo.investments.models import (
     FundingCeiling,
@@ -665,7 +665,6 @@ def ceilings_set(*, actor: Any, entity: Entity, cells: Iterable[tuple[Any, str, 
 def investment_plan_documents_start(*, actor: Any, investment_plan: InvestmentPlan) -> Job:
     """Queue the generation of the plan's PDF and XLSX as a background job to poll."""
     require(actor, investment_plan.entity_id, Capability.VIEW_PRIVATE)
-    from rumbo.investments.programming.tasks import investment_plan_documents_task
 
     with transaction.atomic():
         job = job_create(
@@ -681,5 +680,5 @@ def investment_plan_documents_start(*, actor: Any, investment_plan: InvestmentPl
             },
         )
         job_id = job.pk
-        transaction.on_commit(lambda: investment_plan_documents_task.enqueue(job_id))
+        job_enqueue("rumbo.investments.programming.tasks.investment_plan_documents_task", job_id)
     return job

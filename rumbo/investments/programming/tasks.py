@@ -6,9 +6,7 @@ through the permission-checked download view."""
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 from django_tasks import task
 
@@ -16,17 +14,13 @@ from rumbo.core.jobs import JobProgress
 from rumbo.core.models import Job
 from rumbo.investments.models import InvestmentPlan
 from rumbo.investments.programming.documents import (
+    document_path,
     investment_plan_pdf,
     investment_plan_xlsx,
     plan_document_content,
 )
 
 logger = logging.getLogger(__name__)
-
-
-def document_path(*, investment_plan_id: int, job_id: int, fmt: str) -> Path:
-    """Where a generated document lives."""
-    return Path(settings.MEDIA_ROOT) / "investments" / "plans" / str(investment_plan_id) / f"{job_id}.{fmt}"
 
 
 @task()

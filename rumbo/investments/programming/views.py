@@ -21,8 +21,8 @@ from rumbo.core.models import Job, JobStatus
 from rumbo.investments.gatekeepers import entity_private_or_404, investment_plan_or_404, project_or_404
 from rumbo.investments.models import InvestmentLine, InvestmentPlan, InvestmentPlanKind
 from rumbo.investments.programming import selectors, services
+from rumbo.investments.programming.documents import document_path
 from rumbo.investments.programming.forms import InvestmentPlanForm, LineForm, ProgramForm, WhatIfForm
-from rumbo.investments.programming.tasks import document_path
 from rumbo.investments.selectors import entity_bank_ranking
 
 DOCUMENT_TYPES = {

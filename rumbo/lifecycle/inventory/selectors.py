@@ -6,7 +6,6 @@ the entity and answers None for missing and forbidden alike.
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 from collections.abc import Iterable, Sequence
@@ -21,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from rumbo.accounts.models import Entity
 from rumbo.accounts.permissions import Capability, user_access
 from rumbo.accounts.selectors import entity_get_for_user
+from rumbo.core.exports import csv_writer
 from rumbo.lifecycle.inventory.models import (
     CoverageArea,
     HazardKind,
@@ -300,9 +300,10 @@ def inventory_gap_report(
 
 
 def inventory_gap_csv(*, report: GapReport) -> bytes:
-    """The report as CSV for Spanish-locale Excel: UTF-8 with a BOM and `;` as separator."""
+    """The report as CSV for Spanish-locale Excel: UTF-8 with a BOM and `;` as separator; text
+    that starts like a formula is neutralised (rumbo.core.exports)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
+    writer = csv_writer(buffer, delimiter=";")
     writer.writerow(
         [
             _("Requirement"),

@@ -7,7 +7,7 @@ from typing import Any
 
 from rumbo.core.models import Job, JobStatus
 from rumbo.investments.models import FundingSource
-from rumbo.investments.programming.tasks import document_path
+from rumbo.investments.programming.documents import document_path
 from tests.matrix_support import C, Case
 
 PLAN = "/inversiones/planes-inversion/"
