@@ -129,7 +129,7 @@ def child_raw(plan_id: int, indicators: int) -> dict[str, Any]:
     rows = []
     from decimal import Decimal
 
-    from rumbo.indicators.measurements.services import number_text_normalise
+    from rumbo.core.numbers import number_text_normalise
 
     for i in range(indicators):
         for q, period in enumerate(_period_codes()):

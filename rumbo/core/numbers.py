@@ -37,3 +37,19 @@ def decimal_from_text(value: Any, *, dot_groups_thousands: bool = False) -> Deci
     if not text:
         raise InvalidOperation(value)
     return Decimal(text)
+
+
+def number_text_normalise(text: str) -> str:
+    """ "1.234,5" and "1,234.5" and "12,5" → a plain decimal string: the last separator is decimal
+    (a lone separator followed by exactly three digits and repeated, like "1.234.567", is a
+    thousands separator)."""
+    t = text
+    if "," in t and "." in t:
+        if t.rfind(",") > t.rfind("."):
+            return t.replace(".", "").replace(",", ".")
+        return t.replace(",", "")
+    if t.count(",") > 1:
+        return t.replace(",", "")
+    if t.count(".") > 1:
+        return t.replace(".", "")
+    return t.replace(",", ".")

@@ -9,16 +9,11 @@ and nodes of the plan missing from the file are left alone. See docs/import-form
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
 import re
-import unicodedata
-import zipfile
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
 from typing import Any
@@ -37,12 +32,27 @@ from django.utils.translation import ngettext
 
 from rumbo.accounts.permissions import Capability, require
 from rumbo.core.audit import AuditAction, audit_record, created_changes, model_snapshot, snapshot_diff
-from rumbo.core.exports import csv_cell_unquote
-from rumbo.core.jobs import job_create, job_enqueue
+from rumbo.core.jobs import job_enqueue
 from rumbo.core.models import AuditEvent, Job
-from rumbo.core.spreadsheets import xlsx_open
-from rumbo.core.uploads import UploadRefused, upload_check, upload_max_bytes, upload_size_message
-from rumbo.plans.exports import LEVELS_SHEET, NODE_COLUMNS, NODES_SHEET, UNIT_SEPARATOR
+from rumbo.core.numbers import number_text_normalise
+from rumbo.core.tabular import (
+    Column,
+    Columns,
+    ImportRefused,
+    RowError,
+    bytes_opener,
+    cell_text,
+    fold,
+    fold_header,
+    import_job_keep,
+    is_blank_row,
+    refused_as,
+    table_detect,
+    table_open,
+)
+from rumbo.core.tabular.reading import Rows
+from rumbo.core.uploads import upload_check, upload_max_bytes, upload_size_message
+from rumbo.plans.exports import LEVELS_SHEET, NODES_SHEET, UNIT_SEPARATOR
 from rumbo.plans.models import Node, Plan, PlanLevel, Term
 from rumbo.plans.services import NODE_FIELDS, _lock_plan, parse_weight
 from rumbo.territory.models import TerritorialUnit
@@ -53,65 +63,45 @@ YEAR_MIN, YEAR_MAX = 1900, 2200
 MAX_LENGTHS = {"codigo": 60, "titulo": 500, "responsable": 200}
 _IN_CHUNK = 900  # ids per IN (...) clause, under SQLite's historical 999 variables
 
-# Header spellings accepted for each canonical column, already folded (see `_fold_header`).
-COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
-    "codigo": ("codigo", "code", "cod", "node_code"),
-    "nivel": ("nivel", "level", "level_name", "nivel_nombre"),
-    "titulo": ("titulo", "title", "nombre", "name"),
-    "codigo_padre": ("codigo_padre", "padre", "cod_padre", "codigo_del_padre", "parent_code", "parent"),
-    "peso": ("peso", "weight", "ponderacion"),
-    "responsable": ("responsable", "responsible", "oficina_responsable", "unidad_responsable"),
-    "plazo": ("plazo", "term"),
-    "anio_inicio": ("anio_inicio", "ano_inicio", "inicio", "desde", "term_start", "start_year"),
-    "anio_fin": ("anio_fin", "ano_fin", "fin", "hasta", "term_end", "end_year"),
-    "descripcion": ("descripcion", "description"),
-    "orden": ("orden", "order", "position", "posicion"),
-    "ambito": (
-        "ambito",
-        "ambito_territorial",
-        "units",
-        "scope",
-        "territorial_scope",
-        "unidades_territoriales",
-    ),
-}
-LEVEL_ALIASES: dict[str, tuple[str, ...]] = {
-    "profundidad": ("profundidad", "depth", "nivel", "level"),
-    "nombre": ("nombre", "name"),
-    "clave": ("clave", "key"),
-}
+# The columns of the nodes table and of the levels sheet (docs/import-format.md).
+COLUMNS = Columns(
+    [
+        Column("codigo", ("code", "cod", "node_code"), required=True),
+        Column("nivel", ("level", "level_name", "nivel_nombre")),
+        Column("titulo", ("title", "nombre", "name")),
+        Column("codigo_padre", ("padre", "cod_padre", "codigo_del_padre", "parent_code", "parent")),
+        Column("peso", ("weight", "ponderacion")),
+        Column("responsable", ("responsible", "oficina_responsable", "unidad_responsable")),
+        Column("plazo", ("term",)),
+        Column("anio_inicio", ("ano_inicio", "inicio", "desde", "term_start", "start_year")),
+        Column("anio_fin", ("ano_fin", "fin", "hasta", "term_end", "end_year")),
+        Column("descripcion", ("description",)),
+        Column("orden", ("order", "position", "posicion")),
+        Column(
+            "ambito", ("ambito_territorial", "units", "scope", "territorial_scope", "unidades_territoriales")
+        ),
+    ]
+)
+LEVEL_COLUMNS = Columns(
+    [
+        Column("profundidad", ("depth", "nivel", "level")),
+        Column("nombre", ("name",)),
+        Column("clave", ("key",)),
+    ]
+)
 TERM_ALIASES: dict[str, str] = {
     "corto": Term.SHORT, "corto_plazo": Term.SHORT, "short": Term.SHORT, "short_term": Term.SHORT,
     "mediano": Term.MEDIUM, "medio": Term.MEDIUM, "mediano_plazo": Term.MEDIUM, "medium": Term.MEDIUM,
     "medium_term": Term.MEDIUM,
     "largo": Term.LONG, "largo_plazo": Term.LONG, "long": Term.LONG, "long_term": Term.LONG,
 }  # fmt: skip
-_HEADER_INDEX = {alias: canonical for canonical, aliases in COLUMN_ALIASES.items() for alias in aliases}
-_LEVEL_INDEX = {alias: canonical for canonical, aliases in LEVEL_ALIASES.items() for alias in aliases}
 
 
 # --- results and errors ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class RowError:
-    """One problem in the file. `row` is the row as Excel shows it (header = 1; JSON: index + 1);
-    0 means the file as a whole. `column` is the header as written in the file."""
-
-    row: int
-    column: str | None
-    message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "message": self.message}
-
-
-class PlanImportError(Exception):
-    """The file cannot be imported; `errors` says why, row by row."""
-
-    def __init__(self, errors: list[RowError]) -> None:
-        super().__init__("; ".join(e.message for e in errors[:5]))
-        self.errors = errors
+class PlanImportError(ImportRefused):
+    """The plan file cannot be imported; `errors` says why, row by row."""
 
 
 @dataclass(slots=True)
@@ -204,257 +194,74 @@ def _file_error(message: str) -> PlanImportError:
     return PlanImportError([RowError(row=0, column=None, message=message)])
 
 
-def _fold(text: str) -> str:
-    """Lower case without accents and with single spaces: "  Año  Inicio" → "ano inicio"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(plain.casefold().split())
-
-
-def _fold_header(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", _fold(text)).strip("_")
-
-
 def _cell_text(value: Any) -> str:
-    """A cell as text: numbers without a spurious ".0", dates in ISO form, lists joined by "|"."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, datetime | date):
-        return value.isoformat()
+    """A cell as text (rumbo.core.tabular.cell_text); a JSON list joined by "|"."""
     if isinstance(value, list | tuple):
         return UNIT_SEPARATOR.join(_cell_text(v) for v in value)
-    return str(value)
+    return cell_text(value)
 
 
-def _is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip()) or value == []
-
-
-def _map_headers(
-    raw_headers: list[Any], index: dict[str, str]
-) -> tuple[dict[int, str], dict[str, str], list[str], list[RowError]]:
-    """Column position → canonical name, canonical → header as written, ignored headers, errors."""
-    positions: dict[int, str] = {}
-    written: dict[str, str] = {}
-    ignored: list[str] = []
-    errors: list[RowError] = []
-    for pos, raw in enumerate(raw_headers):
-        text = _cell_text(raw).strip()
-        if not text:
-            continue
-        canonical = index.get(_fold_header(text))
-        if canonical is None:
-            ignored.append(text)
-        elif canonical in written:
-            errors.append(
-                RowError(
-                    row=1,
-                    column=text,
-                    message=_(
-                        "Row 1: the columns %(first)s and %(second)s both mean %(column)s; keep only one."
-                    )
-                    % {"first": written[canonical], "second": text, "column": canonical},
-                )
-            )
-        else:
-            positions[pos] = canonical
-            written[canonical] = text
-    return positions, written, ignored, errors
-
-
-def _table_rows(records: Iterable[tuple[int, list[Any]]], positions: dict[int, str]) -> list[ParsedRow]:
-    rows: list[ParsedRow] = []
-    for row_number, cells in records:
-        if all(_is_blank(c) for c in cells):
-            continue
-        values = {name: (cells[pos] if pos < len(cells) else None) for pos, name in positions.items()}
-        rows.append(ParsedRow(row=row_number, values=values))
-    return rows
-
-
-def _parsed_table(
-    *, fmt: str, filename: str, records: Iterator[tuple[int, list[Any]]], levels: list[ParsedLevel] | None
-) -> ParsedFile:
+def _parsed_table(*, fmt: str, filename: str, records: Rows, levels: list[ParsedLevel] | None) -> ParsedFile:
     header = next(records, None)
     if header is None:
         raise _file_error(_("The file is empty."))
-    positions, written, ignored, errors = _map_headers(header[1], _HEADER_INDEX)
+    found = COLUMNS.match(header[1])
     parsed = ParsedFile(
         format=fmt,
         filename=filename,
-        headers=written,
+        headers=found.written,
         rows=[],
         levels=levels,
-        ignored_columns=ignored,
-        errors=errors,
+        ignored_columns=found.ignored,
+        errors=found.errors,
     )
-    if "codigo" not in written:
-        parsed.errors.append(
-            RowError(
-                row=1,
-                column=None,
-                message=_(
-                    "Row 1 must hold the column names, and the column %(column)s (the node code) is missing. "
-                    "Expected columns: %(columns)s."
-                )
-                % {"column": "codigo", "columns": ", ".join(NODE_COLUMNS)},
-            )
-        )
+    if "codigo" not in found.positions:
         return parsed
-    parsed.rows = _table_rows(records, positions)
+    parsed.rows = [
+        ParsedRow(row=number, values=found.values(cells))
+        for number, cells in records
+        if not is_blank_row(cells)
+    ]
     if not parsed.rows and not parsed.errors:
         raise _file_error(_("The file has column names but no rows to import."))
     return parsed
 
 
-def _sniff_delimiter(first_line: str) -> str:
-    counts = {";": 0, "\t": 0, ",": 0}
-    quoted = False
-    for ch in first_line:
-        if ch == '"':
-            quoted = not quoted
-        elif not quoted and ch in counts:
-            counts[ch] += 1
-    best = max(counts, key=lambda d: counts[d])  # ties go to ";", then tab
-    return best if counts[best] else ";"
-
-
-def _looks_utf16(data: bytes) -> bool:
-    sample = data[:4000]
-    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return True
-    if len(sample) < 4:
-        return False
-    even_nuls = sample[0::2].count(0) / len(sample[0::2])
-    odd_nuls = sample[1::2].count(0) / len(sample[1::2])
-    return max(even_nuls, odd_nuls) > 0.3
-
-
-def _decode_text(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252, else Latin-1; refuses UTF-16 and binary files."""
-    if _looks_utf16(data):
-        raise _file_error(
-            _(
-                "The file is in a text encoding Rumbo cannot read (it looks like UTF-16). "
-                "In Excel, save it as “CSV UTF-8 (comma delimited)” or as an Excel workbook (.xlsx)."
-            )
-        )
-    if b"\x00" in data[:65536]:
-        raise _binary_error()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError:
-            text = data.decode("latin-1")
-    sample = text[:65536]
-    controls = sum(1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\t\r\n")
-    if sample and controls / len(sample) > 0.01:
-        raise _binary_error()
-    return text
-
-
-def _binary_error() -> PlanImportError:
-    return _file_error(
-        _(
-            "The file is not a spreadsheet, a CSV text file or a JSON file that Rumbo can read. "
-            "Upload an Excel workbook (.xlsx), a CSV file or a Rumbo JSON export."
-        )
-    )
-
-
-def _unquote_formula(value: str) -> str:
-    """Take off the apostrophe the export puts before text that starts like a formula."""
-    return csv_cell_unquote(value)
-
-
-def _parse_csv(data: bytes, filename: str) -> ParsedFile:
-    text = _decode_text(data)
-    delimiter = _sniff_delimiter(text.split("\n", 1)[0])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-
-    def records() -> Iterator[tuple[int, list[Any]]]:
-        try:
-            for number, cells in enumerate(reader, start=1):
-                yield number, [_unquote_formula(c) for c in cells]
-        except csv.Error as exc:
-            raise _file_error(
-                _("The CSV file could not be read near row %(row)s: %(detail)s.")
-                % {"row": reader.line_num, "detail": str(exc)}
-            ) from exc
-
-    return _parsed_table(fmt="csv", filename=filename, records=records(), levels=None)
-
-
-def _sheet_records(ws: Any) -> Iterator[tuple[int, list[Any]]]:
-    for number, cells in enumerate(ws.iter_rows(values_only=True), start=1):
-        yield number, list(cells)
-
-
-def _parse_levels_table(records: Iterator[tuple[int, list[Any]]]) -> list[ParsedLevel] | None:
+def _parse_levels_table(records: Rows) -> list[ParsedLevel] | None:
     header = next(records, None)
     if header is None:
         return None
-    positions, _written, _ignored, _errors = _map_headers(header[1], _LEVEL_INDEX)
-    by_name = {name: pos for pos, name in positions.items()}
-    if "nombre" not in by_name:
+    found = LEVEL_COLUMNS.match(header[1])
+    if "nombre" not in found.positions:
         return None
     levels: list[ParsedLevel] = []
     for number, cells in records:
-        if all(_is_blank(c) for c in cells):
+        if is_blank_row(cells):
             continue
-
-        def cell(name: str, cells: list[Any] = cells) -> Any:
-            pos = by_name.get(name)
-            return cells[pos] if pos is not None and pos < len(cells) else None
-
+        values = found.values(cells)
         levels.append(
-            ParsedLevel(row=number, depth=cell("profundidad"), name=cell("nombre"), key=cell("clave"))
+            ParsedLevel(
+                row=number, depth=values.get("profundidad"), name=values["nombre"], key=values.get("clave")
+            )
         )
     return levels or None
 
 
-def _parse_xlsx(data: bytes, filename: str) -> ParsedFile:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            if "mimetype" in names and archive.read("mimetype").startswith(b"application/vnd.oasis"):
-                raise _file_error(
-                    _(
-                        "This is an OpenDocument spreadsheet (.ods). Save it as an Excel workbook (.xlsx) or as CSV."
-                    )
-                )
-            if "xl/workbook.xml" not in names:
-                raise _file_error(_("The file is a ZIP archive but not an Excel workbook (.xlsx)."))
-    except zipfile.BadZipFile as exc:
-        raise _file_error(_("The Excel workbook is damaged and cannot be read.")) from exc
-    try:
-        wb = xlsx_open(io.BytesIO(data))
-    except UploadRefused as exc:
-        raise _file_error(exc.messages[0]) from exc
-    except Exception as exc:  # openpyxl raises many kinds for a broken workbook
-        raise _file_error(_("The Excel workbook is damaged and cannot be read.")) from exc
-    try:
-        sheets = {_fold(name): name for name in wb.sheetnames}
-        if not sheets:
-            raise _file_error(_("The file is empty."))
-        nodes_name = sheets.get(NODES_SHEET, wb.sheetnames[0])
-        levels = None
-        levels_name = sheets.get(LEVELS_SHEET)
-        if levels_name and levels_name != nodes_name:
-            levels = _parse_levels_table(_sheet_records(wb[levels_name]))
-        return _parsed_table(
-            fmt="xlsx", filename=filename, records=_sheet_records(wb[nodes_name]), levels=levels
-        )
-    finally:
-        wb.close()
+def _parse_table(data: bytes, filename: str) -> ParsedFile:
+    """An XLSX workbook (its "nodos" sheet, or the first, and a "niveles" sheet when present)
+    or a CSV file, read by the shared pipeline."""
+    opener = bytes_opener(data)
+    with refused_as(PlanImportError):
+        info = table_detect(opener, filename, len(data))
+        with table_open(opener, info) as table:
+            nodes_name = table.sheet_find(NODES_SHEET) or table.sheet_names[0]
+            levels_name = table.sheet_find(LEVELS_SHEET)
+            levels = None
+            if levels_name and levels_name != nodes_name:
+                levels = _parse_levels_table(table.rows(levels_name))
+            return _parsed_table(
+                fmt=info.format, filename=filename, records=table.rows(nodes_name), levels=levels
+            )
 
 
 def _flatten_json_nodes(items: list[Any], parent_code: Any, out: list[tuple[Any, Any]]) -> None:
@@ -501,7 +308,7 @@ def _parse_json(data: bytes, filename: str) -> ParsedFile:
             continue
         values: dict[str, Any] = {}
         for key, value in item.items():
-            canonical = _HEADER_INDEX.get(_fold_header(str(key)))
+            canonical = COLUMNS.canonical(str(key))
             if canonical is None:
                 if key != "children":
                     ignored.add(str(key))
@@ -533,52 +340,23 @@ def _parse_json(data: bytes, filename: str) -> ParsedFile:
     )
 
 
-def _check_size(size: int) -> None:
-    if size > upload_max_bytes():
-        raise _file_error(upload_size_message(size))
-
-
 def plan_import_parse(*, data: bytes, filename: str) -> ParsedFile:
     """Read an XLSX, CSV or JSON file into rows with canonical column names.
 
     Raises PlanImportError for a file that cannot be read at all (too large, binary, wrong
     encoding, damaged); header problems are returned in `errors` for validation to report.
     """
-    _check_size(len(data))
-    if not data.strip():
-        raise _file_error(_("The file is empty."))
-    suffix = PurePath(filename).suffix.lower()
-    if data.startswith(b"PK\x03\x04"):
-        return _parse_xlsx(data, filename)
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _file_error(
-            _("This is an old Excel file (.xls). Open it in Excel and save it as an Excel workbook (.xlsx).")
-        )
-    if data.startswith(b"%PDF"):
-        raise _binary_error()
-    if suffix in (".xlsx", ".xlsm"):
-        raise _file_error(_("The file is named .xlsx but is not an Excel workbook."))
+    if len(data) > upload_max_bytes():
+        raise _file_error(upload_size_message(len(data)))
     first = data.removeprefix(b"\xef\xbb\xbf").lstrip()[:1]
-    if suffix == ".json" or first in (b"{", b"["):
+    if not data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF")) and (
+        PurePath(filename).suffix.lower() == ".json" or first in (b"{", b"[")
+    ):
         return _parse_json(data, filename)
-    return _parse_csv(data, filename)
+    return _parse_table(data, filename)
 
 
 # --- checking the rows against the plan --------------------------------------------------------
-
-
-def _weight_text(text: str) -> str:
-    """Normalise "0,25", "1.234,5", "1,234.5" to a plain decimal string: the last separator is decimal."""
-    t = text.strip().replace(" ", "").replace("\u00a0", "")
-    if "," in t and "." in t:
-        if t.rfind(",") > t.rfind("."):
-            return t.replace(".", "").replace(",", ".")
-        return t.replace(",", "")
-    if t.count(",") > 1:
-        return t.replace(",", "")
-    if t.count(".") > 1:
-        return t.replace(".", "")
-    return t.replace(",", ".")
 
 
 def _parse_row_weight(value: Any, row: int) -> tuple[Decimal | None, str | None]:
@@ -589,7 +367,7 @@ def _parse_row_weight(value: Any, row: int) -> tuple[Decimal | None, str | None]
     if not text:
         return Decimal("1.000000"), None
     try:
-        number = Decimal(_weight_text(text))
+        number = Decimal(number_text_normalise(text.strip().replace(" ", "").replace("\u00a0", "")))
     except InvalidOperation:
         return None, _("Row %(row)s: the weight “%(value)s” is not a number.") % {"row": row, "value": text}
     if not number.is_finite():
@@ -818,7 +596,7 @@ def plan_import_validate(*, plan: Plan, parsed: ParsedFile) -> ImportPlan:
             r.fields["description"] = _cell_text(v["descripcion"])
         if "plazo" in v:
             term_text = _cell_text(v["plazo"]).strip()
-            term = TERM_ALIASES.get(_fold_header(term_text), None) if term_text else ""
+            term = TERM_ALIASES.get(fold_header(term_text), None) if term_text else ""
             if term is None:
                 fail(
                     "plazo",
@@ -1037,14 +815,14 @@ def _check_levels(
     name_by_depth = {d: name for d, name, _key in level_rows}
     lookup: dict[str, int] = {}
     for d, name, key in level_rows:
-        lookup.setdefault(_fold(name), d)
-        lookup.setdefault(_fold(key), d)
+        lookup.setdefault(fold(name), d)
+        lookup.setdefault(fold(key), d)
     new_levels = result.new_levels
     for r in sorted(rows.values(), key=lambda r: r.row):
         node_depth = depth.get(r.code)
         if not r.level_text:
             continue
-        folded = _fold(r.level_text)
+        folded = fold(r.level_text)
         if folded in lookup:
             level_depth = lookup[folded]
         elif folded.isdigit() and (int(folded) in name_by_depth or int(folded) == node_depth):
@@ -1052,7 +830,7 @@ def _check_levels(
         elif (
             node_depth is not None
             and node_depth not in name_by_depth
-            and (node_depth not in new_levels or _fold(new_levels[node_depth]) == folded)
+            and (node_depth not in new_levels or fold(new_levels[node_depth]) == folded)
         ):
             new_levels[node_depth] = r.level_text
             level_depth = node_depth
@@ -1393,21 +1171,15 @@ def plan_import_start(*, actor: Any, plan: Plan, uploaded_file: UploadedFile[Any
     require(actor, plan.entity_id, Capability.EDIT_TREE)
     upload_check(uploaded_file)  # UploadRefused (a ValidationError) for the form to show
 
-    filename = PurePath(uploaded_file.name or "import").name
     with transaction.atomic():
-        job = job_create(
+        job = import_job_keep(
             kind=JOB_KIND,
-            title=_("Import of %(file)s into %(plan)s") % {"file": filename, "plan": plan.name},
-            created_by=actor,
+            title=lambda name: _("Import of %(file)s into %(plan)s") % {"file": name, "plan": plan.name},
+            actor=actor,
             entity_id=plan.entity_id,
-            params={
-                "plan_id": plan.pk,
-                "actor_id": getattr(actor, "pk", None),
-                "filename": filename,
-                "return_url": reverse("plans:detail", kwargs={"plan_id": plan.pk}),
-            },
+            uploaded_file=uploaded_file,
+            default_name="import",
+            params={"plan_id": plan.pk, "return_url": reverse("plans:detail", kwargs={"plan_id": plan.pk})},
         )
-        job.input_file.save(filename, uploaded_file, save=True)
-        job_id = job.pk
-        job_enqueue("rumbo.plans.tasks.plan_import_task", job_id)
+        job_enqueue("rumbo.plans.tasks.plan_import_task", job.pk)
     return job

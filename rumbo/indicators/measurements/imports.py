@@ -25,18 +25,12 @@ with the counts, not one event each.
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 import time
-import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from pathlib import PurePath
-from typing import IO, Any
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
@@ -49,16 +43,31 @@ from django.utils.translation import ngettext
 
 from rumbo.accounts.permissions import Capability, require
 from rumbo.core.audit import AuditAction, audit_record
-from rumbo.core.jobs import job_create, job_enqueue
+from rumbo.core.jobs import job_enqueue
 from rumbo.core.models import AuditEvent, Job
-from rumbo.core.spreadsheets import xlsx_open
-from rumbo.core.uploads import UploadRefused, upload_check, upload_max_bytes, upload_size_message
+from rumbo.core.numbers import number_text_normalise
+from rumbo.core.tabular import (
+    Column,
+    Columns,
+    FileInfo,
+    HeaderMap,
+    ImportRefused,
+    Opener,
+    Progress,
+    RowError,
+    cell_text,
+    import_job_keep,
+    job_opener,
+    refused_as,
+    table_detect,
+    table_open,
+    upload_accept,
+)
 from rumbo.indicators.measurements.services import (
     DISAGGREGATION_MAX,
     PERIOD_EXAMPLES,
     PERIOD_KIND_FOR,
     VALUE_LIMIT,
-    number_text_normalise,
     plan_territory_scope,
 )
 from rumbo.indicators.models import (
@@ -77,76 +86,30 @@ JOB_KIND = "measurement_import"
 CHUNK_ROWS = 5000
 MAX_ERRORS_KEPT = 1000
 PREVIEW_ROWS = 20
-_READ_BYTES = 1024 * 1024
 
-COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
-    "indicador": ("indicador", "codigo_indicador", "cod_indicador", "indicator", "indicator_code"),
-    "periodo": ("periodo", "period", "period_code", "codigo_periodo"),
-    "unidad": (
-        "unidad",
-        "unidad_territorial",
-        "codigo_unidad",
-        "ubigeo",
-        "unit",
-        "unit_code",
-        "territorial_unit",
-    ),
-    "desagregacion": ("desagregacion", "disaggregation", "desagregado"),
-    "valor": ("valor", "value", "dato"),
-    "nota": ("nota", "notas", "observacion", "observaciones", "note", "notes"),
-}
-REQUIRED_COLUMNS = ("indicador", "periodo", "valor")
-_HEADER_INDEX = {alias: canonical for canonical, aliases in COLUMN_ALIASES.items() for alias in aliases}
+COLUMNS = Columns(
+    [
+        Column(
+            "indicador", ("codigo_indicador", "cod_indicador", "indicator", "indicator_code"), required=True
+        ),
+        Column("periodo", ("period", "period_code", "codigo_periodo"), required=True),
+        Column(
+            "unidad",
+            ("unidad_territorial", "codigo_unidad", "ubigeo", "unit", "unit_code", "territorial_unit"),
+        ),
+        Column("desagregacion", ("disaggregation", "desagregado")),
+        Column("valor", ("value", "dato"), required=True),
+        Column("nota", ("notas", "observacion", "observaciones", "note", "notes")),
+    ]
+)
 _PCT_MIN, _PCT_MAX = Decimal(0), Decimal(100)
 
 
 # --- results and errors ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class RowError:
-    """One problem: `row` as Excel shows it (header = 1; 0 = the file as a whole)."""
-
-    row: int
-    column: str | None
-    message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "message": self.message}
-
-
-class MeasurementImportError(Exception):
-    """The file cannot be imported; `errors` holds the first problems, `total` counts them all."""
-
-    def __init__(self, errors: list[RowError], total: int | None = None) -> None:
-        super().__init__("; ".join(e.message for e in errors[:5]))
-        self.errors = errors
-        self.total = total if total is not None else len(errors)
-
-
-@dataclass(slots=True)
-class FileInfo:
-    """What was detected about the file before reading its rows."""
-
-    format: str  # "csv" or "xlsx"
-    filename: str
-    size: int
-    encoding: str = ""  # csv: "utf-8-sig", "utf-8" or "cp1252"
-    delimiter: str = ""  # csv
-    estimated_rows: int = 0  # data rows (lines minus the header; xlsx: the sheet's dimension)
-    sheet: str = ""  # xlsx
-
-    @property
-    def delimiter_label(self) -> str:
-        return {";": _("semicolon (;)"), ",": _("comma (,)"), "\t": _("tab")}.get(
-            self.delimiter, self.delimiter
-        )
-
-    @property
-    def encoding_label(self) -> str:
-        return {"utf-8-sig": "UTF-8 (BOM)", "utf-8": "UTF-8", "cp1252": "Windows-1252"}.get(
-            self.encoding, self.encoding
-        )
+class MeasurementImportError(ImportRefused):
+    """The measurement file cannot be imported (`errors`, the first problems; `total`, all)."""
 
 
 @dataclass(slots=True)
@@ -175,218 +138,22 @@ class ImportResult:
         }
 
 
-Opener = Callable[[], IO[bytes]]
-Progress = Callable[[str, int, int], None]  # (phase "check" | "write", rows done, rows expected)
-
-
 def _file_error(message: str) -> MeasurementImportError:
     return MeasurementImportError([RowError(row=0, column=None, message=message)])
 
 
-# --- reading ------------------------------------------------------------------------------------
-
-
-def _fold_header(text: str) -> str:
-    import re
-    import unicodedata
-
-    plain = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
-    return re.sub(r"[^a-z0-9]+", "_", plain.casefold()).strip("_")
-
-
-def cell_text(value: Any) -> str:
-    """A spreadsheet or CSV cell as text (also used by the investments budget-execution import)."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, datetime | date):
-        # Excel turns "2025-07" into a date: read a first-of-month date back as that month.
-        if value.day == 1 and (not isinstance(value, datetime) or value.time() == datetime.min.time()):
-            return f"{value.year}-{value.month:02d}"
-        return value.isoformat()
-    return str(value)
-
-
-def _sniff_delimiter(first_line: str) -> str:
-    counts = {";": 0, "\t": 0, ",": 0}
-    quoted = False
-    for ch in first_line:
-        if ch == '"':
-            quoted = not quoted
-        elif not quoted and ch in counts:
-            counts[ch] += 1
-    best = max(counts, key=lambda d: counts[d])  # ties go to ";", then tab
-    return best if counts[best] else ";"
-
-
-def _binary_error() -> MeasurementImportError:
-    return _file_error(_("The file is not a CSV text file or an Excel workbook (.xlsx) that Rumbo can read."))
-
-
-def _detect_csv(opener: Opener, info: FileInfo) -> None:
-    """One pass over the bytes: the encoding (UTF-8 if every byte decodes, else Windows-1252),
-    the delimiter of the first line and the number of lines."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    utf8 = True
-    lines = 0
-    first = b""
-    last_byte = b""
-    with opener() as handle:
-        while chunk := handle.read(_READ_BYTES):
-            if not first:
-                first = chunk
-                if chunk.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in chunk[:4096]:
-                    raise _file_error(
-                        _(
-                            "The file is in a text encoding Rumbo cannot read (it looks like UTF-16 or binary). "
-                            "In Excel, save it as “CSV UTF-8” or as an Excel workbook (.xlsx)."
-                        )
-                    )
-            lines += chunk.count(b"\n")
-            last_byte = chunk[-1:]
-            if utf8:
-                try:
-                    decoder.decode(chunk)
-                except UnicodeDecodeError:
-                    utf8 = False
-        if utf8:
-            try:
-                decoder.decode(b"", final=True)
-            except UnicodeDecodeError:
-                utf8 = False
-    if not first.strip():
-        raise _file_error(_("The file is empty."))
-    if last_byte not in (b"\n", b""):
-        lines += 1
-    if utf8:
-        info.encoding = "utf-8-sig" if first.startswith(codecs.BOM_UTF8) else "utf-8"
-    else:
-        info.encoding = "cp1252"
-    head = first[:65536].decode(info.encoding if utf8 else "cp1252", errors="replace")
-    info.delimiter = _sniff_delimiter(head.split("\n", 1)[0])
-    info.estimated_rows = max(0, lines - 1)
+@contextmanager
+def table_records(opener: Opener, info: FileInfo) -> Iterator[Iterator[list[str]]]:
+    """The rows of the file (header first) as text cells; a workbook's "mediciones" sheet, or
+    its first. Refusals of the reader come out as MeasurementImportError."""
+    with refused_as(MeasurementImportError), table_open(opener, info) as table:
+        sheet = table.sheet_find("mediciones", "measurements")
+        yield ([cell_text(c, month_dates=True) for c in cells] for _number, cells in table.rows(sheet))
 
 
 def table_file_detect(opener: Opener, filename: str, size: int) -> FileInfo:
-    """The file's format (and, for CSV, encoding and delimiter); file-level errors raise."""
-    if size > upload_max_bytes():
-        raise _file_error(upload_size_message(size))
-    with opener() as handle:
-        head = handle.read(8)
-    if not head:
-        raise _file_error(_("The file is empty."))
-    info = FileInfo(format="csv", filename=filename, size=size)
-    if head.startswith(b"PK\x03\x04"):
-        info.format = "xlsx"
-        with opener() as handle:
-            try:
-                with zipfile.ZipFile(handle) as archive:
-                    names = set(archive.namelist())
-            except zipfile.BadZipFile as exc:
-                raise _file_error(_("The Excel workbook is damaged and cannot be read.")) from exc
-        if "mimetype" in names:
-            raise _file_error(
-                _(
-                    "This is an OpenDocument spreadsheet (.ods). Save it as an Excel workbook (.xlsx) or as CSV."
-                )
-            )
-        if "xl/workbook.xml" not in names:
-            raise _file_error(_("The file is a ZIP archive but not an Excel workbook (.xlsx)."))
-        return info
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _file_error(
-            _("This is an old Excel file (.xls). Open it in Excel and save it as an Excel workbook (.xlsx).")
-        )
-    if head.startswith(b"%PDF"):
-        raise _binary_error()
-    if PurePath(filename).suffix.lower() in (".xlsx", ".xlsm"):
-        raise _file_error(_("The file is named .xlsx but is not an Excel workbook."))
-    _detect_csv(opener, info)
-    return info
-
-
-@contextmanager
-def table_records(opener: Opener, info: FileInfo) -> Iterator[Iterator[list[Any]]]:
-    """The file's rows (header first) as lists of cells; closes the file afterwards."""
-    if info.format == "xlsx":
-        with opener() as handle:
-            try:
-                wb = xlsx_open(handle)
-            except UploadRefused as exc:
-                raise _file_error(exc.messages[0]) from exc
-            except Exception as exc:  # openpyxl raises many kinds for a broken workbook
-                raise _file_error(_("The Excel workbook is damaged and cannot be read.")) from exc
-            try:
-                names = {_fold_header(n): n for n in wb.sheetnames}
-                sheet = names.get("mediciones") or names.get("measurements") or wb.sheetnames[0]
-                ws = wb[sheet]
-                info.sheet = sheet
-                info.estimated_rows = max(0, (ws.max_row or 1) - 1)
-                yield ([cell_text(c) for c in cells] for cells in ws.iter_rows(values_only=True))
-            finally:
-                wb.close()
-        return
-    with opener() as raw:
-        text = io.TextIOWrapper(raw, encoding=info.encoding, newline="")
-        reader = csv.reader(text, delimiter=info.delimiter)
-
-        def rows() -> Iterator[list[Any]]:
-            try:
-                yield from reader
-            except csv.Error as exc:
-                raise _file_error(
-                    _("The CSV file could not be read near row %(row)s: %(detail)s.")
-                    % {"row": reader.line_num, "detail": str(exc)}
-                ) from exc
-
-        yield rows()
-
-
-def _map_headers(raw: list[Any]) -> tuple[dict[str, int], dict[str, str], list[str], list[RowError]]:
-    positions: dict[str, int] = {}
-    written: dict[str, str] = {}
-    ignored: list[str] = []
-    errors: list[RowError] = []
-    for pos, cell in enumerate(raw):
-        text = cell_text(cell).strip().lstrip("\ufeff")
-        if not text:
-            continue
-        canonical = _HEADER_INDEX.get(_fold_header(text))
-        if canonical is None:
-            ignored.append(text)
-        elif canonical in positions:
-            errors.append(
-                RowError(
-                    1,
-                    text,
-                    _("Row 1: the columns %(first)s and %(second)s both mean %(column)s; keep only one.")
-                    % {"first": written[canonical], "second": text, "column": canonical},
-                )
-            )
-        else:
-            positions[canonical] = pos
-            written[canonical] = text
-    missing = [c for c in REQUIRED_COLUMNS if c not in positions]
-    if missing:
-        errors.append(
-            RowError(
-                1,
-                None,
-                _(
-                    "Row 1 must hold the column names; missing: %(missing)s. Expected columns: "
-                    "indicador, periodo, unidad, desagregacion, valor, nota."
-                )
-                % {"missing": ", ".join(missing)},
-            )
-        )
-    return positions, written, ignored, errors
+    with refused_as(MeasurementImportError):
+        return table_detect(opener, filename, size)
 
 
 # --- checking ---------------------------------------------------------------------------------
@@ -648,14 +415,12 @@ def _chunks(
     yield read, chunk
 
 
-def _open_table(
-    opener: Opener, info: FileInfo
-) -> tuple[dict[str, int], dict[str, str], list[str], list[RowError]]:
+def _open_table(opener: Opener, info: FileInfo) -> HeaderMap:
     with table_records(opener, info) as records:
         header = next(records, None)
     if header is None:
         raise _file_error(_("The file is empty."))
-    return _map_headers(header)
+    return COLUMNS.match(header)
 
 
 # --- the import ---------------------------------------------------------------------------
@@ -672,7 +437,8 @@ def measurement_import_preview(
         header = next(records, None)
         if header is None:
             raise _file_error(_("The file is empty."))
-        positions, written, ignored, errors = _map_headers(header)
+        found = COLUMNS.match(header)
+        positions, written, ignored, errors = found.positions, found.written, found.ignored, found.errors
         checker = _Checker(plan=plan, positions=positions, headers=written)
         rows: list[dict[str, Any]] = []
         if not errors:
@@ -713,10 +479,10 @@ def measurement_import(
     """
     require(actor, plan.entity_id, Capability.REPORT_DATA)
     info = table_file_detect(opener, filename, size)
-    positions, written, _ignored, header_errors = _open_table(opener, info)
-    if header_errors:
-        raise MeasurementImportError(header_errors)
-    checker = _Checker(plan=plan, positions=positions, headers=written)
+    found = _open_table(opener, info)
+    if found.errors:
+        raise MeasurementImportError(found.errors)
+    checker = _Checker(plan=plan, positions=found.positions, headers=found.written)
     checker.load(dedupe=True)
 
     # Pass 1: check everything, outside any transaction (progress is visible to the job page).
@@ -926,42 +692,29 @@ def measurement_import_errors_message(exc: MeasurementImportError) -> str:
 # --- as a background job ----------------------------------------------------------------------
 
 
-def _job_opener(job: Job) -> Opener:
-    storage, name = job.input_file.storage, str(job.input_file.name)
-
-    def opener() -> IO[bytes]:
-        return storage.open(name, "rb")
-
-    return opener
-
-
 def measurement_import_upload(*, actor: Any, plan: Plan, uploaded_file: UploadedFile[Any]) -> Job:
     """Keep an uploaded file for preview as a job that is not started yet (params.confirmed false)."""
     require(actor, plan.entity_id, Capability.REPORT_DATA)
     size = uploaded_file.size or 0
-    try:
-        upload_check(uploaded_file)
-    except UploadRefused as exc:
-        raise _file_error(exc.messages[0]) from exc
-    filename = PurePath(uploaded_file.name or "mediciones.csv").name
+    with refused_as(MeasurementImportError):
+        upload_accept(uploaded_file)
     with transaction.atomic():
-        job = job_create(
+        return import_job_keep(
             kind=JOB_KIND,
-            title=_("Import of measurements from %(file)s into %(plan)s")
-            % {"file": filename, "plan": plan.name},
-            created_by=actor,
+            title=lambda name: (
+                _("Import of measurements from %(file)s into %(plan)s") % {"file": name, "plan": plan.name}
+            ),
+            actor=actor,
             entity_id=plan.entity_id,
+            uploaded_file=uploaded_file,
+            default_name="mediciones.csv",
             params={
                 "plan_id": plan.pk,
-                "actor_id": getattr(actor, "pk", None),
-                "filename": filename,
                 "size": size,
                 "confirmed": False,
                 "return_url": reverse("indicators:measurement_list", kwargs={"plan_id": plan.pk}),
             },
         )
-        job.input_file.save(filename, uploaded_file, save=True)
-    return job
 
 
 def measurement_import_job_preview(*, actor: Any, job: Job) -> ImportPreview:
@@ -970,7 +723,7 @@ def measurement_import_job_preview(*, actor: Any, job: Job) -> ImportPreview:
     return measurement_import_preview(
         actor=actor,
         plan=plan,
-        opener=_job_opener(job),
+        opener=job_opener(job),
         filename=job.params["filename"],
         size=job.input_file.size,
     )
@@ -1017,7 +770,7 @@ def measurement_import_run_job(*, job: Job, progress: Progress | None = None) ->
     result = measurement_import(
         actor=actor,
         plan=plan,
-        opener=_job_opener(job),
+        opener=job_opener(job),
         filename=str(job.params.get("filename") or "mediciones"),
         size=job.input_file.size,
         job_id=job.pk,

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from rumbo.accounts.permissions import Capability, require, user_access
 from rumbo.core.audit import AuditAction, audit_record, model_snapshot, snapshot_diff
 from rumbo.core.filetypes import office_document_type
+from rumbo.core.numbers import number_text_normalise
 from rumbo.core.uploads import upload_check
 from rumbo.indicators.models import (
     Evidence,
@@ -83,22 +84,6 @@ def measurement_value_parse(raw: Any) -> Decimal:
     if not number.is_finite() or abs(number) >= VALUE_LIMIT:
         raise ValidationError(_("“%(value)s” is not a number.") % {"value": str(raw)[:40]}, code="value")
     return number.quantize(VALUE_QUANTUM)
-
-
-def number_text_normalise(text: str) -> str:
-    """ "1.234,5" and "1,234.5" and "12,5" → a plain decimal string: the last separator is decimal
-    (a lone separator followed by exactly three digits and repeated, like "1.234.567", is a
-    thousands separator)."""
-    t = text
-    if "," in t and "." in t:
-        if t.rfind(",") > t.rfind("."):
-            return t.replace(".", "").replace(",", ".")
-        return t.replace(",", "")
-    if t.count(",") > 1:
-        return t.replace(",", "")
-    if t.count(".") > 1:
-        return t.replace(".", "")
-    return t.replace(",", ".")
 
 
 def measurement_value_check(*, indicator: Indicator, value: Decimal) -> None:

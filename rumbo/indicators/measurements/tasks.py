@@ -2,59 +2,33 @@
 
 from __future__ import annotations
 
-import logging
-
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from rumbo.core.jobs import JobProgress
 from rumbo.core.models import Job
+from rumbo.core.tabular import import_job_run, phase_reporter
 from rumbo.indicators.measurements.imports import (
-    MeasurementImportError,
+    ImportResult,
     measurement_import_errors_message,
     measurement_import_run_job,
     measurement_import_summary,
 )
 
-logger = logging.getLogger(__name__)
+
+def _run(job: Job, progress: JobProgress) -> ImportResult:
+    return measurement_import_run_job(job=job, progress=phase_reporter(progress))
 
 
 @task()
 def measurement_import_task(job_id: int) -> None:
     """Run a confirmed measurement import: the job ends succeeded with the counts, or failed with
     the row errors and nothing written."""
-    job = Job.objects.get(pk=job_id)
-    progress = JobProgress(job)
-    progress.start(message=_("Reading the file…"))
-
-    def report(phase: str, done: int, total: int) -> None:
-        if phase == "check":
-            progress.update(
-                done=done, total=total, message=_("Checking the rows: %(done)s…") % {"done": done}
-            )
-        else:
-            progress.update(
-                done=done,
-                total=total,
-                force=True,
-                message=_("Writing %(total)s rows in one transaction…") % {"total": total},
-            )
-
-    try:
-        result = measurement_import_run_job(job=job, progress=report)
-    except MeasurementImportError as exc:
-        progress.fail(
-            errors=[e.as_dict() for e in exc.errors], message=measurement_import_errors_message(exc)
-        )
-        return
-    except PermissionDenied:
-        progress.fail(errors=[], message=_("You may not enter data in this plan; nothing was imported."))
-        return
-    except Exception:
-        logger.exception("measurement import job %s failed", job_id)
-        progress.fail(
-            errors=[], message=_("The import stopped because of an unexpected error; nothing was imported.")
-        )
-        raise
-    progress.succeed(result=result.as_dict(), message=measurement_import_summary(result))
+    import_job_run(
+        job_id,
+        run=_run,
+        result_dict=ImportResult.as_dict,
+        summary=measurement_import_summary,
+        refused_message=measurement_import_errors_message,  # type: ignore[arg-type]
+        denied_message=_("You may not enter data in this plan; nothing was imported."),
+    )

@@ -14,13 +14,9 @@ Budget files are small (a row per project and period), so the checked rows are h
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import PurePath
-from typing import IO, Any
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -32,16 +28,23 @@ from django.utils.translation import ngettext
 from rumbo.accounts.models import Entity
 from rumbo.accounts.permissions import Capability, require
 from rumbo.core.audit import AuditAction, audit_record
-from rumbo.core.jobs import job_create, job_enqueue
+from rumbo.core.jobs import job_enqueue
 from rumbo.core.models import Job
-from rumbo.core.uploads import UploadRefused, upload_check, upload_max_bytes, upload_size_message
-from rumbo.indicators.measurements.imports import (
+from rumbo.core.tabular import (
     FileInfo,
-    MeasurementImportError,
+    ImportRefused,
+    Opener,
+    Progress,
     RowError,
     cell_text,
-    table_file_detect,
-    table_records,
+    fold_header,
+    import_job_keep,
+    is_blank_row,
+    job_opener,
+    refused_as,
+    table_detect,
+    table_open,
+    upload_accept,
 )
 from rumbo.indicators.periods import PeriodCodeError, period_bounds
 from rumbo.investments.execution.services import (
@@ -108,13 +111,8 @@ def field_labels() -> dict[str, str]:
     }
 
 
-class ExecutionImportError(Exception):
-    """The file cannot be imported; `errors` holds the first problems, `total` counts them all."""
-
-    def __init__(self, errors: list[RowError], total: int | None = None) -> None:
-        super().__init__("; ".join(e.message for e in errors[:5]))
-        self.errors = errors
-        self.total = total if total is not None else len(errors)
+class ExecutionImportError(ImportRefused):
+    """The budget-execution file cannot be imported (`errors`, the first problems; `total`, all)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,37 +142,29 @@ class ExecutionImportResult:
         }
 
 
-Opener = Callable[[], IO[bytes]]
-Progress = Callable[[str, int, int], None]
-
-
-def _fold(text: str) -> str:
-    plain = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
-    return re.sub(r"[^a-z0-9]+", "_", plain.casefold()).strip("_")
-
-
 def _file_error(message: str) -> ExecutionImportError:
     return ExecutionImportError([RowError(row=0, column=None, message=message)])
 
 
+def _text(cells: list[Any]) -> list[str]:
+    return [cell_text(c, month_dates=True).strip() for c in cells]
+
+
 def _read_header(opener: Opener, filename: str, size: int) -> tuple[FileInfo, list[str], list[list[str]]]:
-    if size > upload_max_bytes():
-        raise _file_error(upload_size_message(size))
-    try:
-        info = table_file_detect(opener, filename, size)
-        with table_records(opener, info) as records:
-            header = next(records, None)
+    with refused_as(ExecutionImportError):
+        info = table_detect(opener, filename, size)
+        with table_open(opener, info) as table:
+            rows = table.rows()
+            header = next(rows, None)
             sample: list[list[str]] = []
-            for cells in records:
+            for _number, cells in rows:
                 if len(sample) >= SAMPLE_ROWS:
                     break
-                if any(cell_text(c).strip() for c in cells):
-                    sample.append([cell_text(c).strip() for c in cells])
-    except MeasurementImportError as exc:
-        raise ExecutionImportError(exc.errors, exc.total) from exc
+                if not is_blank_row(cells):
+                    sample.append(_text(cells))
     if header is None:
         raise _file_error(_("The file is empty."))
-    headers = [cell_text(c).strip().lstrip("\ufeff") for c in header]
+    headers = [h.lstrip("\ufeff") for h in _text(header[1])]
     return info, headers, sample
 
 
@@ -182,14 +172,14 @@ def execution_mapping_suggest(*, entity: Entity, headers: list[str]) -> dict[str
     """field → header: the entity's remembered mapping where its columns are in this file, then the
     usual column names for the fields still unmapped."""
     present = [h for h in headers if h]
-    by_fold = {_fold(h): h for h in present}
+    by_fold = {fold_header(h): h for h in present}
     stored = ExecutionColumnMapping.objects.filter(entity=entity).values_list("mapping", flat=True).first()
     suggested: dict[str, str] = {}
     for name, header in (stored or {}).items():
         if name in MAPPING_FIELDS and header in present:
             suggested[name] = header
-        elif name in MAPPING_FIELDS and _fold(header) in by_fold:
-            suggested[name] = by_fold[_fold(header)]
+        elif name in MAPPING_FIELDS and fold_header(header) in by_fold:
+            suggested[name] = by_fold[fold_header(header)]
     used = set(suggested.values())
     for name in MAPPING_FIELDS:
         if name in suggested:
@@ -206,39 +196,27 @@ def execution_mapping_suggest(*, entity: Entity, headers: list[str]) -> dict[str
 # --- the job ----------------------------------------------------------------------------------------
 
 
-def _job_opener(job: Job) -> Opener:
-    storage, name = job.input_file.storage, str(job.input_file.name)
-
-    def opener() -> IO[bytes]:
-        return storage.open(name, "rb")
-
-    return opener
-
-
 def execution_import_upload(*, actor: Any, entity: Entity, uploaded_file: UploadedFile[Any]) -> Job:
     """Keep an uploaded budget-execution file as a job not started yet, until its columns are mapped."""
     require(actor, entity.pk, Capability.REPORT_DATA)
     try:
-        upload_check(uploaded_file)
-    except UploadRefused as exc:
-        raise ValidationError({"file": exc.messages}) from exc
-    filename = PurePath(uploaded_file.name or "ejecucion.csv").name
+        upload_accept(uploaded_file)
+    except ImportRefused as exc:
+        raise ValidationError({"file": [e.message for e in exc.errors]}) from exc
     with transaction.atomic():
-        job = job_create(
+        return import_job_keep(
             kind=JOB_KIND,
-            title=_("Import of budget execution from %(file)s") % {"file": filename},
-            created_by=actor,
+            title=lambda name: _("Import of budget execution from %(file)s") % {"file": name},
+            actor=actor,
             entity_id=entity.pk,
+            uploaded_file=uploaded_file,
+            default_name="ejecucion.csv",
             params={
                 "entity_id": entity.pk,
-                "actor_id": getattr(actor, "pk", None),
-                "filename": filename,
                 "confirmed": False,
                 "return_url": reverse("investments:execution_import", kwargs={"entity_id": entity.pk}),
             },
         )
-        job.input_file.save(filename, uploaded_file, save=True)
-    return job
 
 
 def execution_import_job_entity(*, actor: Any, job: Job) -> Entity:
@@ -255,7 +233,7 @@ def execution_import_job_entity(*, actor: Any, job: Job) -> Entity:
 def execution_import_header(*, actor: Any, job: Job) -> ImportHeader:
     """The uploaded file's columns, a few rows and the suggested mapping (raises ExecutionImportError)."""
     entity = execution_import_job_entity(actor=actor, job=job)
-    info, headers, sample = _read_header(_job_opener(job), str(job.params["filename"]), job.input_file.size)
+    info, headers, sample = _read_header(job_opener(job), str(job.params["filename"]), job.input_file.size)
     return ImportHeader(
         info=info,
         headers=headers,
@@ -293,7 +271,7 @@ def execution_import_run_job(*, job: Job, progress: Progress | None = None) -> E
     return execution_import(
         actor=actor,
         entity=entity,
-        opener=_job_opener(job),
+        opener=job_opener(job),
         filename=str(job.params.get("filename") or "ejecucion"),
         size=job.input_file.size,
         mapping=dict(job.params.get("mapping") or {}),
@@ -498,21 +476,19 @@ def execution_import(
     checker.load()
     rows: list[_Row] = []
     read = 0
-    try:
-        with table_records(opener, info) as records:
-            next(records, None)
-            for number, raw in enumerate(records, start=2):
-                cells = [cell_text(c) for c in raw]
-                if not any(c.strip() for c in cells):
-                    continue
-                read += 1
-                checked = checker.check(number, cells)
-                if checked is not None:
-                    rows.append(checked)
-                if progress and read % 200 == 0:
-                    progress("check", read, max(info.estimated_rows, read))
-    except MeasurementImportError as exc:
-        raise ExecutionImportError(exc.errors, exc.total) from exc
+    with refused_as(ExecutionImportError), table_open(opener, info) as table:
+        rows_read = table.rows()
+        next(rows_read, None)
+        for number, raw in rows_read:
+            if is_blank_row(raw):
+                continue
+            cells = [cell_text(c, month_dates=True) for c in raw]
+            read += 1
+            checked = checker.check(number, cells)
+            if checked is not None:
+                rows.append(checked)
+            if progress and read % 200 == 0:
+                progress("check", read, max(info.estimated_rows, read))
     checker.check_series(rows)
     if checker.total:
         checker.errors.sort(key=lambda e: e.row)
