@@ -115,7 +115,7 @@ def child_raw(plan_id: int, indicators: int) -> dict[str, Any]:
     from django.db import connection, transaction
 
     from rumbo.accounts.models import User
-    from rumbo.indicators.measurements.imports import _INSERT_FIELDS, _Writer
+    from rumbo.indicators.measurements.imports.writing import _INSERT_FIELDS, _Writer
     from rumbo.indicators.models import Indicator, Measurement, Period
     from rumbo.territory.models import TerritorialUnit
 

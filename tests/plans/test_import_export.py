@@ -435,7 +435,7 @@ def test_a_failure_while_writing_rolls_everything_back(make_plan, planner, monke
     def boom(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("disco lleno")
 
-    monkeypatch.setattr("rumbo.plans.imports.audit_record", boom)  # the very last write
+    monkeypatch.setattr("rumbo.plans.imports.writing.audit_record", boom)  # the very last write
     with pytest.raises(RuntimeError):
         plan_import_apply(actor=planner, plan=plan, import_plan=import_plan)
 

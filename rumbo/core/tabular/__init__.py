@@ -4,8 +4,8 @@
 - `columns`: an importer's columns declared once, matched against row 1;
 - `errors`: the one shape of a refusal (RowError, ImportRefused).
 
-An importer is then its columns, its row checks and its writer (rumbo/plans/imports.py,
-rumbo/indicators/measurements/imports.py, rumbo/investments/execution/imports.py).
+An importer is then its columns, its row checks and its writer (rumbo/plans/imports/,
+rumbo/indicators/measurements/imports/, rumbo/investments/execution/imports/).
 """
 
 from rumbo.core.tabular.columns import Column, Columns, HeaderMap

@@ -163,7 +163,7 @@ def _errors_keep(d: Data, content: bytes) -> list[str]:
 
 
 def test_only_the_first_errors_are_kept_and_all_are_counted(data: Data, monkeypatch: Any) -> None:
-    monkeypatch.setattr("rumbo.indicators.measurements.imports.MAX_ERRORS_KEPT", 5)
+    monkeypatch.setattr("rumbo.indicators.measurements.imports.checking.MAX_ERRORS_KEPT", 5)
     content = ("indicador;periodo;valor\n" + "NOPE;2025T1;1\n" * 50).encode()
     with pytest.raises(MeasurementImportError) as exc:
         _run(data, content)

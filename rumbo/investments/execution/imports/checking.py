@@ -1,0 +1,194 @@
+"""Checking every mapped row of a budget-execution file: every error at once, nothing written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from rumbo.accounts.models import Entity
+from rumbo.core.tabular import (
+    RowError,
+)
+from rumbo.indicators.periods import PeriodCodeError, period_bounds
+from rumbo.investments.execution.imports.results import MAX_ERRORS_KEPT
+from rumbo.investments.execution.services import (
+    SeriesPoint,
+    execution_series_problems,
+    percent_parse,
+)
+from rumbo.investments.models import ExecutionRecord, Project
+from rumbo.investments.services import parse_amount
+
+# --- checking and writing -----------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Row:
+    number: int
+    project_id: int
+    period: str
+    start: Any
+    end: Any
+    programmed: Decimal
+    committed: Decimal
+    paid: Decimal
+    physical_planned: Decimal | None
+    physical_actual: Decimal | None
+    note: str
+
+
+@dataclass
+class _Checker:
+    entity: Entity
+    positions: dict[str, int]
+    headers: dict[str, str]  # field → header as written
+    errors: list[RowError] = field(default_factory=list)
+    total: int = 0
+    codes: dict[str, int] = field(default_factory=dict)
+    national: dict[str, list[int]] = field(default_factory=dict)
+    seen: dict[tuple[int, str], int] = field(default_factory=dict)
+
+    def load(self) -> None:
+        for pk, code, national in Project.objects.filter(entity=self.entity).values_list(
+            "pk", "code", "national_code"
+        ):
+            self.codes[code.strip().casefold()] = pk
+            if national.strip():
+                self.national.setdefault(national.strip().casefold(), []).append(pk)
+
+    def error(self, row: int, name: str | None, message: str) -> None:
+        self.total += 1
+        if len(self.errors) < MAX_ERRORS_KEPT:
+            self.errors.append(RowError(row, self.headers.get(name or "", name), message))
+
+    def check(self, number: int, cells: list[str]) -> _Row | None:
+        def cell(name: str) -> str:
+            i = self.positions.get(name)
+            return cells[i].strip() if i is not None and i < len(cells) else ""
+
+        bad = False
+        code = cell("project_code")
+        project_id: int | None = None
+        if not code:
+            bad = True
+            self.error(
+                number, "project_code", _("Row %(row)s: the project code is missing.") % {"row": number}
+            )
+        else:
+            project_id = self.codes.get(code.casefold())
+            if project_id is None:
+                matches = self.national.get(code.casefold(), [])
+                if len(matches) == 1:
+                    project_id = matches[0]
+                elif len(matches) > 1:
+                    bad = True
+                    self.error(
+                        number,
+                        "project_code",
+                        _(
+                            "Row %(row)s: several projects have the national code %(code)s; use the internal code."
+                        )
+                        % {"row": number, "code": code[:60]},
+                    )
+                else:
+                    bad = True
+                    self.error(
+                        number,
+                        "project_code",
+                        _("Row %(row)s: there is no project of the entity with the code %(code)s.")
+                        % {"row": number, "code": code[:60]},
+                    )
+        period = start = end = None
+        try:
+            period, _kind, start, end = period_bounds(cell("period"))
+        except PeriodCodeError as exc:
+            bad = True
+            self.error(number, "period", _("Row %(row)s: %(problem)s") % {"row": number, "problem": str(exc)})
+        amounts: dict[str, Decimal] = {}
+        for name in ("programmed", "committed", "paid"):
+            text = cell(name)
+            try:
+                amounts[name] = parse_amount(text or "0", field=name)
+            except ValidationError as exc:
+                bad = True
+                self.error(
+                    number,
+                    name,
+                    _("Row %(row)s, %(column)s: %(problem)s")
+                    % {"row": number, "column": self.headers.get(name, name), "problem": exc.messages[0]},
+                )
+        percents: dict[str, Decimal | None] = {}
+        for name in ("physical_planned", "physical_actual"):
+            try:
+                percents[name] = percent_parse(cell(name), field=name)
+            except ValidationError as exc:
+                bad = True
+                self.error(
+                    number,
+                    name,
+                    _("Row %(row)s, %(column)s: %(problem)s")
+                    % {"row": number, "column": self.headers.get(name, name), "problem": exc.messages[0]},
+                )
+        if "paid" in amounts and "committed" in amounts and amounts["paid"] > amounts["committed"]:
+            bad = True
+            self.error(
+                number,
+                "paid",
+                _("Row %(row)s: the amount paid (%(paid)s) exceeds the amount committed (%(committed)s).")
+                % {"row": number, "paid": amounts["paid"], "committed": amounts["committed"]},
+            )
+        if project_id is not None and period is not None:
+            earlier = self.seen.get((project_id, period))
+            if earlier is not None:
+                bad = True
+                self.error(
+                    number,
+                    "project_code",
+                    _("Row %(row)s: the same project and period already appear in row %(earlier)s.")
+                    % {"row": number, "earlier": earlier},
+                )
+            else:
+                self.seen[(project_id, period)] = number
+        if bad or project_id is None or period is None:
+            return None
+        return _Row(
+            number,
+            project_id,
+            period,
+            start,
+            end,
+            amounts["programmed"],
+            amounts["committed"],
+            amounts["paid"],
+            percents["physical_planned"],
+            percents["physical_actual"],
+            cell("note")[:5000],
+        )
+
+    def check_series(self, rows: list[_Row]) -> None:
+        """Overlapping periods and achieved progress going down, against what is stored too."""
+        by_project: dict[int, list[_Row]] = {}
+        for r in rows:
+            by_project.setdefault(r.project_id, []).append(r)
+        stored: dict[int, list[SeriesPoint]] = {}
+        for project_id, period, actual, note in ExecutionRecord.objects.filter(
+            project_id__in=list(by_project)
+        ).values_list("project_id", "period", "physical_actual", "note"):
+            _code, _kind, start, end = period_bounds(period)
+            stored.setdefault(project_id, []).append(SeriesPoint(period, start, end, actual, note))
+        for project_id, file_rows in by_project.items():
+            in_file = {r.period: r for r in file_rows}
+            points = [p for p in stored.get(project_id, []) if p.period not in in_file]
+            points += [SeriesPoint(r.period, r.start, r.end, r.physical_actual, r.note) for r in file_rows]
+            for problem in execution_series_problems(points=points):
+                row = in_file.get(problem.period) or in_file.get(problem.other)
+                if row is not None:
+                    self.error(
+                        row.number,
+                        "period" if problem.kind == "overlap" else "physical_actual",
+                        _("Row %(row)s: %(problem)s") % {"row": row.number, "problem": problem.message},
+                    )
