@@ -129,3 +129,25 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ImportMapping(models.Model):
+    """Which column of an entity's files holds each column an importer reads, chosen once by a
+    person and offered again for the next file of the same kind:
+    {"project_code": "Código BPIN", "period": "Periodo", …} (column name → header as written)."""
+
+    entity_id = models.BigIntegerField(db_index=True)
+    kind = models.CharField(_("kind"), max_length=60)  # the import job's kind
+    mapping: models.JSONField[dict[str, str]] = models.JSONField(default=dict)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["entity_id", "kind"], name="import_mapping_unique")]
+        verbose_name = _("import column mapping")
+        verbose_name_plural = _("import column mappings")
+
+    def __str__(self) -> str:
+        return f"{self.kind} · {self.entity_id}"

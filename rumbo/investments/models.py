@@ -497,22 +497,3 @@ class ProjectEvidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
-
-
-class ExecutionColumnMapping(models.Model):
-    """The columns of the entity's budget-execution files, mapped once and remembered:
-    {"project_code": "Código BPIN", "period": "Periodo", "committed": "Comprometido", …}."""
-
-    entity = models.OneToOneField(Entity, on_delete=models.CASCADE, related_name="execution_mapping")
-    mapping: models.JSONField[dict[str, str]] = models.JSONField(default=dict)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = _("execution column mapping")
-        verbose_name_plural = _("execution column mappings")
-
-    def __str__(self) -> str:
-        return str(self.entity_id)

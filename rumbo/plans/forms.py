@@ -146,14 +146,6 @@ class NodeMoveForm(BootstrapMixin, forms.Form):
     )
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("File (XLSX, CSV or JSON)"),
-        help_text=upload_help(),
-        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx,.csv,.json,.txt"}),
-    )
-
-
 def clean_document_upload(upload: Any) -> Any:
     """Refuse files that are too large or whose content is not what their name says."""
     from django.core.exceptions import ValidationError

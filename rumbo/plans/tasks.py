@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from django_tasks import task
 
@@ -16,25 +15,21 @@ from rumbo.plans.imports import (
     ImportResult,
     PlanImportError,
     plan_import_apply,
-    plan_import_errors_message,
+    plan_import_job_plan,
     plan_import_parse,
     plan_import_summary,
     plan_import_validate,
 )
-from rumbo.plans.models import Plan
 
 logger = logging.getLogger(__name__)
 
 
 def _run_import(job: Job, progress: JobProgress) -> ImportResult:
-    params = job.params
-    plan = Plan.objects.select_related("entity").filter(pk=params.get("plan_id")).first()
-    actor = get_user_model().objects.filter(pk=params.get("actor_id")).first()
-    if plan is None:
-        raise PermissionDenied("plan")
+    actor = get_user_model().objects.filter(pk=job.params.get("actor_id")).first()
+    plan = plan_import_job_plan(actor=actor, job=job)
     with job.input_file.open("rb") as handle:
         data = handle.read()
-    parsed = plan_import_parse(data=data, filename=_filename(job))
+    parsed = plan_import_parse(data=data, filename=_filename(job), mapping=job.params.get("mapping"))
     progress.update(
         done=0,
         total=len(parsed.rows),
@@ -66,6 +61,5 @@ def plan_import_task(job_id: int) -> None:
         run=_run_import,
         result_dict=ImportResult.as_dict,
         summary=lambda result: plan_import_summary(result, filename=_filename(job)),
-        refused_message=lambda exc: plan_import_errors_message(exc.errors),
         denied_message=_("You may not edit this plan's tree; nothing was imported."),
     )

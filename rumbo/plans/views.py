@@ -20,10 +20,10 @@ from rumbo.accounts.permissions import Capability, user_access
 from rumbo.accounts.selectors import entities_for_user
 from rumbo.core.forms import form_add_validation_error
 from rumbo.core.http import HtmxHttpRequest
+from rumbo.core.import_views import ImportPage, import_page
 from rumbo.plans import exports, services
 from rumbo.plans.forms import (
     CommentForm,
-    ImportForm,
     LegalActForm,
     NodeDeleteForm,
     NodeForm,
@@ -32,7 +32,8 @@ from rumbo.plans.forms import (
     PlanLinkForm,
 )
 from rumbo.plans.gatekeepers import plan_or_404
-from rumbo.plans.imports import plan_import_start
+from rumbo.plans.imports import JOB_KIND as IMPORT_JOB_KIND
+from rumbo.plans.imports import plan_import_confirm, plan_import_job_preview, plan_import_upload
 from rumbo.plans.models import LegalAct, Node, Plan
 from rumbo.plans.selectors import (
     node_descendant_count,
@@ -424,15 +425,22 @@ def node_alignments(request: HtmxHttpRequest, node_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def plan_import(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
     plan = plan_or_404(request, plan_id, Capability.EDIT_TREE)
-    form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            job = plan_import_start(actor=request.user, plan=plan, uploaded_file=form.cleaned_data["file"])
-        except ValidationError as exc:
-            form_add_validation_error(form, exc)
-        else:
-            return redirect("job", job_id=job.pk)
-    return render(request, "plans/plan_import.html", {"form": form, "plan": plan})
+    actor = request.user
+    page = ImportPage(
+        kind=IMPORT_JOB_KIND,
+        title=_("Import structure"),
+        intro_template="plans/_import_intro.html",
+        back_url=reverse("plans:detail", kwargs={"plan_id": plan.pk}),
+        back_label=plan.name,
+        accept=".xlsx,.csv,.json,.txt",
+        file_label=_("File (XLSX, CSV or JSON)"),
+        upload=lambda f: plan_import_upload(actor=actor, plan=plan, uploaded_file=f),
+        preview=lambda job, mapping: plan_import_job_preview(actor=actor, job=job, mapping=mapping),
+        confirm=lambda job, mapping: plan_import_confirm(actor=actor, job=job, mapping=mapping),
+        owns=lambda job: job.params.get("plan_id") == plan.pk,
+        context={"plan": plan},
+    )
+    return import_page(request, page)
 
 
 @require_GET

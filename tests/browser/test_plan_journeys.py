@@ -106,6 +106,13 @@ def test_importing_a_spanish_excel_file_with_errors_shows_row_messages_and_write
     page.goto(page.base_url + f"/planes/{plan.pk}/importar/")
     page.set_input_files("input[type=file]", str(path))
     page.click("main button[type=submit]")
+    # then the preview shows how the columns are read and the first rows, and nothing runs yet
+    page.wait_for_selector("#import-preview")
+    assert page.locator("#preview-encoding").inner_text() == "Windows-1252"
+    assert page.locator("#map-peso").input_value() == "peso"
+    assert "Fortalecer la institución" in page.locator("#preview-rows").inner_text()
+    # when she confirms
+    page.click("#confirm-import button[name=confirm]")
     page.wait_for_selector("#row-errors")
     # then each bad row is listed with its number and a Spanish message, and nothing was written
     errors = page.locator("#row-errors").inner_text()

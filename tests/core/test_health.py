@@ -92,7 +92,7 @@ def test_pending_migrations_are_degraded(settings: Any) -> None:
     settings.MIGRATION_MODULES = {"core": "tests.core.pending_migrations"}
     status, body = _health()
     assert status == 503 and body["migrations"]["status"] == "degraded"
-    assert body["migrations"]["first_pending"] == ["core.0003_not_applied"]
+    assert body["migrations"]["first_pending"] == ["core.0004_not_applied"]
 
 
 def test_jobs_of_a_stopped_worker_are_failed_with_a_spanish_message(world: Any) -> None:

@@ -17,7 +17,7 @@ from openpyxl import Workbook
 
 from rumbo.core.tabular import Column, Columns, ImportRefused, RowError, table_detect, table_open
 from rumbo.indicators.measurements.imports import measurement_import_preview
-from rumbo.investments.execution.imports import execution_import_header, execution_import_upload
+from rumbo.investments.execution.imports import execution_import_job_preview, execution_import_upload
 from rumbo.plans.imports import PlanImportError, plan_import_parse
 from tests.core.bombs import xlsx_with_one_cell
 
@@ -53,10 +53,9 @@ def _measurement(world: Any, data: bytes, filename: str) -> Read:
     )
     if preview.errors:
         raise ImportRefused(preview.errors)
-    names = {"indicador": "Indicador", "periodo": "Período", "valor": "Valor"}
     return {
-        "headers": list(preview.headers.values()),
-        "rows": [{names[k]: v for k, v in r["values"].items()} for r in preview.rows],
+        "headers": list(preview.mapping.values()),
+        "rows": [{preview.mapping[k]: v for k, v in preview.values(r).items()} for r in preview.rows],
     }
 
 
@@ -68,9 +67,11 @@ def _execution(world: Any, data: bytes, filename: str) -> Read:
         )
     except ValidationError as exc:  # the upload form's refusal, with the importers' message
         raise ImportRefused([RowError(0, None, m) for m in exc.messages]) from exc
-    header = execution_import_header(actor=actor, job=job)
-    named = [h for h in header.headers if h]
-    rows = [{h: v for h, v in zip(header.headers, r, strict=False) if h} for r in header.sample]
+    preview = execution_import_job_preview(actor=actor, job=job)
+    if preview.errors and not preview.headers:
+        raise ImportRefused(preview.errors)
+    named = [h for h in preview.headers if h]
+    rows = [{preview.mapping[k]: v for k, v in preview.values(r).items()} for r in preview.rows]
     return {"headers": named, "rows": rows}
 
 

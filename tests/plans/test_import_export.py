@@ -360,7 +360,7 @@ def test_every_row_error_is_reported_in_spanish(make_plan, planner, units):
         "Fila 7: el nivel «Nivel inventado» no existe en este plan; los niveles son: Eje estratégico, "
         "Objetivo estratégico, Programa, Proyecto / acción.",
         "Fila 8: el nivel «Programa» no corresponde: bajo E1 el nodo debe ser «Objetivo estratégico».",
-        "Fila 9: el peso «abc» no es un número.",
+        "Fila 9, peso: «abc» no es un número.",
         "Fila 10: el peso -0,5 es negativo; debe ser cero o mayor.",
         "Fila 11: el plazo «eterno» no es válido; use corto, mediano o largo.",
         "Fila 12: «dos mil» no es un año (un número entero como 2030).",
@@ -435,7 +435,7 @@ def test_a_failure_while_writing_rolls_everything_back(make_plan, planner, monke
     def boom(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("disco lleno")
 
-    monkeypatch.setattr("rumbo.plans.imports.writing.audit_record", boom)  # the very last write
+    monkeypatch.setattr("rumbo.core.tabular.jobs.audit_record", boom)  # the very last write
     with pytest.raises(RuntimeError):
         plan_import_apply(actor=planner, plan=plan, import_plan=import_plan)
 
@@ -585,7 +585,7 @@ def test_the_import_job_fails_with_row_errors_and_writes_nothing(
     assert job.message == "El archivo tiene 2 errores; no se importó nada."
     assert job.errors == [
         {"row": 3, "column": "titulo", "message": "Fila 3: falta el título."},
-        {"row": 4, "column": "peso", "message": "Fila 4: el peso «mucho» no es un número."},
+        {"row": 4, "column": "peso", "message": "Fila 4, peso: «mucho» no es un número."},
     ]
     assert not Node.objects.filter(plan=plan).exists()
 

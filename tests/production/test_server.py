@@ -192,8 +192,22 @@ def test_a_signed_in_planner_imports_a_tree_through_the_worker(server: Server) -
         timeout=30,
         allow_redirects=False,
     )
-    assert sent.status_code == 302 and "/trabajos/" in sent.headers["Location"], sent.text[-2000:]
-    job_url = server.url + sent.headers["Location"]
+    # the upload leads to the preview, and confirming it to the job
+    assert sent.status_code == 302 and "?job=" in sent.headers["Location"], sent.text[-2000:]
+    preview = session.get(server.url + sent.headers["Location"], timeout=10)
+    assert preview.status_code == 200 and "Eje importado por el servidor" in preview.text
+    job_id = sent.headers["Location"].rsplit("=", 1)[1]
+    confirmed = session.post(
+        f"{server.url}/planes/{plan_id}/importar/",
+        data={"csrfmiddlewaretoken": session.cookies["csrftoken"], "job": job_id, "confirm": job_id},
+        headers={"Referer": f"{server.url}/planes/{plan_id}/importar/"},
+        timeout=30,
+        allow_redirects=False,
+    )
+    assert confirmed.status_code == 302 and "/trabajos/" in confirmed.headers["Location"], confirmed.text[
+        -2000:
+    ]
+    job_url = server.url + confirmed.headers["Location"]
     deadline = time.monotonic() + 60
     status = ""
     while time.monotonic() < deadline:

@@ -4,13 +4,15 @@ spacing-blind ("Código del indicador", "CODIGO_INDICADOR" and "código indicado
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django_stubs_ext import StrOrPromise
 
-from rumbo.core.tabular.errors import RowError
+from rumbo.core.tabular.cells import CellError
+from rumbo.core.tabular.errors import RowError, RowErrors
 from rumbo.core.tabular.reading import cell_text, fold_header
 
 
@@ -19,6 +21,21 @@ class Column:
     name: str  # canonical, as the documentation and the messages name it (Spanish)
     aliases: tuple[str, ...] = ()
     required: bool = False
+    parser: Callable[[str], Any] | None = None  # a parser of rumbo.core.tabular.cells; None: the text
+    label: StrOrPromise = ""  # what the column holds, for the preview and the mapping form (gettext_lazy)
+
+    def parse(self, row: int, text: str, errors: RowErrors) -> Any:
+        """The cell's value by the column's parser, or None after recording why it cannot be read
+        (an empty cell is None, without error: whether it may be empty is the importer's check)."""
+        if self.parser is None:
+            return text.strip()
+        if not text.strip():
+            return None
+        try:
+            return self.parser(text)
+        except CellError as exc:
+            errors.cell(row, self.name, exc.message)
+            return None
 
 
 @dataclass(slots=True)
@@ -41,9 +58,13 @@ class Columns:
     def __init__(self, columns: Iterable[Column]) -> None:
         self.columns = tuple(columns)
         self._index: dict[str, str] = {}
+        self._by_name = {c.name: c for c in self.columns}
         for column in self.columns:
             for alias in (column.name, *column.aliases):
                 self._index[fold_header(alias)] = column.name
+
+    def __getitem__(self, name: str) -> Column:
+        return self._by_name[name]
 
     @property
     def names(self) -> list[str]:

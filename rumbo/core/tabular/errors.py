@@ -7,6 +7,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 
 @dataclass(frozen=True, slots=True)
 class RowError:
@@ -31,10 +34,68 @@ class ImportRefused(Exception):
         self.errors = errors
         self.total = total if total is not None else len(errors)
 
+    @classmethod
+    def file(cls, message: str) -> ImportRefused:
+        """A refusal of the file as a whole (row 0)."""
+        return cls([RowError(row=0, column=None, message=message)])
+
+
+def refusal_summary(exc: ImportRefused) -> str:
+    """The sentence over a refused import's list ("El archivo tiene 3 errores; no se importó nada.")."""
+    message = ngettext(
+        "The file has %(count)s error; nothing was imported.",
+        "The file has %(count)s errors; nothing was imported.",
+        exc.total,
+    ) % {"count": exc.total}
+    if exc.total > len(exc.errors):
+        message += " " + _("The first %(shown)s are listed.") % {"shown": len(exc.errors)}
+    return message
+
+
+class RowErrors:
+    """Every problem of a file, collected while its rows are checked: the first `keep` kept, all
+    counted. `headers` maps an importer's column names to the headers as written in the file, so
+    that a message names the column the way the user wrote it."""
+
+    def __init__(self, headers: dict[str, str] | None = None, *, keep: int = 500) -> None:
+        self.headers = headers or {}
+        self.keep = keep
+        self.errors: list[RowError] = []
+        self.total = 0
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+    def add(self, row: int, column: str | None, message: str) -> None:
+        self.total += 1
+        if len(self.errors) < self.keep:
+            self.errors.append(RowError(row, self.headers.get(column or "", column), message))
+
+    def at(self, row: int, column: str | None, template: str, **values: Any) -> None:
+        """A problem worded by a translated template that names the row as %(row)s."""
+        self.add(row, column, template % {"row": row, **values})
+
+    def row(self, row: int, column: str | None, message: str) -> None:
+        """A problem of the row, prefixed "Row N: "."""
+        self.add(row, column, _("Row %(row)s: %(problem)s") % {"row": row, "problem": message})
+
+    def cell(self, row: int, column: str, message: str) -> None:
+        """A cell that cannot be read, prefixed "Row N, column: " (the column as written)."""
+        written = self.headers.get(column, column)
+        self.add(
+            row,
+            column,
+            _("Row %(row)s, %(column)s: %(problem)s") % {"row": row, "column": written, "problem": message},
+        )
+
+    def refusal(self, error_class: type[ImportRefused]) -> ImportRefused:
+        """The refusal to raise (errors in row order)."""
+        return error_class(sorted(self.errors, key=lambda e: e.row), self.total)
+
 
 def file_refused(message: str) -> ImportRefused:
     """A refusal of the file as a whole (row 0)."""
-    return ImportRefused([RowError(row=0, column=None, message=message)])
+    return ImportRefused.file(message)
 
 
 @contextmanager

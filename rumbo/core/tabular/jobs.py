@@ -9,11 +9,13 @@ from typing import IO, Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.utils.translation import gettext as _
 
+from rumbo.core.audit import audit_record
 from rumbo.core.jobs import JobProgress, job_create
-from rumbo.core.models import Job
-from rumbo.core.tabular.errors import ImportRefused, file_refused
+from rumbo.core.models import AuditAction, Job
+from rumbo.core.tabular.errors import ImportRefused, file_refused, refusal_summary
 from rumbo.core.tabular.reading import Opener, Progress
 from rumbo.core.uploads import UploadRefused, upload_check
 
@@ -42,26 +44,59 @@ def upload_accept(uploaded_file: UploadedFile[Any]) -> None:
 def import_job_keep(
     *,
     kind: str,
-    title: Callable[[str], str],
     actor: Any,
-    entity_id: int,
+    target: Any,
     uploaded_file: UploadedFile[Any],
-    default_name: str,
-    params: dict[str, Any],
+    title: Callable[[str], str],
+    return_url: str,
+    default_name: str = "import",
 ) -> Job:
-    """Keep an upload as the input file of a new import job (not queued: the importer queues it
-    when the user confirms, or at once); `title` makes the job's title from the file's name.
-    Call it inside the transaction that queues the job, so no job exists without its file."""
+    """Keep an upload as the input file of a new import job for `target` (a plan or an entity,
+    kept as params.plan_id or params.entity_id), not started (params.confirmed false) until the
+    person confirms the preview; `title` makes the job's title from the file's name. One
+    transaction: no job exists without its file."""
     filename = uploaded_file_name(uploaded_file, default=default_name)
-    job = job_create(
-        kind=kind,
-        title=title(filename),
-        created_by=actor,
-        entity_id=entity_id,
-        params={"actor_id": getattr(actor, "pk", None), "filename": filename, **params},
-    )
-    job.input_file.save(filename, uploaded_file, save=True)
+    entity_id = getattr(target, "entity_id", None) or target.pk
+    params = {
+        "actor_id": getattr(actor, "pk", None),
+        "filename": filename,
+        f"{target._meta.model_name}_id": target.pk,
+        "size": uploaded_file.size or 0,
+        "confirmed": False,
+        "return_url": return_url,
+    }
+    with transaction.atomic():
+        job = job_create(
+            kind=kind, title=title(filename), created_by=actor, entity_id=entity_id, params=params
+        )
+        job.input_file.save(filename, uploaded_file, save=True)
     return job
+
+
+def import_job_target(*, actor: Any, job: Job, kind: str, queryset: Any, param: str) -> Any:
+    """The plan or entity (`queryset`, looked up by `job.params[param]`) of an import job of `kind`
+    that `actor` started; PermissionDenied otherwise. The caller checks the capability."""
+    if job.kind != kind or job.created_by_id != getattr(actor, "pk", None):
+        raise PermissionDenied
+    target = queryset.filter(pk=job.params.get(param)).first()
+    if target is None:
+        raise PermissionDenied
+    return target
+
+
+def import_audit(*, actor: Any, target: Any, message: str, changes: dict[str, Any]) -> None:
+    """The one history event of an import, on its plan or entity (inside the import's transaction)."""
+    entity_id = getattr(target, "entity_id", None) or target.pk
+    scope = target if hasattr(target, "entity_id") else None
+    audit_record(
+        actor=actor,
+        action=AuditAction.IMPORTED,
+        target=target,
+        entity_id=entity_id,
+        scope=scope,
+        message=message,
+        changes=changes,
+    )
 
 
 def uploaded_file_name(uploaded_file: UploadedFile[Any], *, default: str) -> str:
@@ -94,8 +129,8 @@ def import_job_run(
     run: Callable[[Job, JobProgress], R],
     result_dict: Callable[[R], dict[str, Any]],
     summary: Callable[[R], str],
-    refused_message: Callable[[ImportRefused], str],
     denied_message: str,
+    refused_message: Callable[[ImportRefused], str] = refusal_summary,
 ) -> None:
     """The body of every import task: the job ends succeeded with `result_dict(result)` and the
     summary, or failed with the row errors (nothing written: `run` writes in one transaction).

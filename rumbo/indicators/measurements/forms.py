@@ -57,10 +57,6 @@ class EvidenceForm(BootstrapMixin, forms.Form):
         return data
 
 
-class ImportForm(BootstrapMixin, forms.Form):
-    file = forms.FileField(label=_("CSV or XLSX file"), help_text=upload_help())
-
-
 class MeasurementFilterForm(BootstrapMixin, forms.Form):
     indicator = forms.CharField(label=_("Indicator code"), required=False)
     period = forms.CharField(label=_("Period"), required=False)

@@ -10,7 +10,6 @@ from rumbo.core.models import Job
 from rumbo.core.tabular import import_job_run, phase_reporter
 from rumbo.indicators.measurements.imports import (
     ImportResult,
-    measurement_import_errors_message,
     measurement_import_run_job,
     measurement_import_summary,
 )
@@ -29,6 +28,5 @@ def measurement_import_task(job_id: int) -> None:
         run=_run,
         result_dict=ImportResult.as_dict,
         summary=measurement_import_summary,
-        refused_message=measurement_import_errors_message,  # type: ignore[arg-type]
         denied_message=_("You may not enter data in this plan; nothing was imported."),
     )

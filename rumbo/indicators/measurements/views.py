@@ -12,24 +12,24 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from rumbo.accounts.permissions import Capability, user_access
 from rumbo.core.forms import form_add_validation_error
 from rumbo.core.http import HtmxHttpRequest
-from rumbo.core.models import Job
+from rumbo.core.import_views import ImportPage, import_page
 from rumbo.indicators.measurements import selectors, services
 from rumbo.indicators.measurements.forms import (
     CorrectionForm,
     EvidenceForm,
-    ImportForm,
     MeasurementFilterForm,
     MeasurementForm,
     ReturnForm,
 )
 from rumbo.indicators.measurements.imports import (
-    MeasurementImportError,
+    JOB_KIND,
     measurement_import_confirm,
     measurement_import_job_preview,
     measurement_import_upload,
@@ -262,33 +262,19 @@ def evidence_file(request: HtmxHttpRequest, evidence_id: int) -> FileResponse:
 @require_http_methods(["GET", "POST"])
 def measurement_import(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
     plan = plan_or_404(request, plan_id, Capability.REPORT_DATA)
-    context: dict[str, Any] = {"plan": plan}
-    if request.method == "POST" and request.POST.get("confirm"):
-        job = Job.objects.filter(pk=request.POST["confirm"], created_by_id=request.user.pk).first()
-        if job is None or job.params.get("plan_id") != plan.pk:
-            raise Http404
-        measurement_import_confirm(actor=request.user, job=job)
-        return redirect("job", job_id=job.pk)
-    form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            job = measurement_import_upload(
-                actor=request.user, plan=plan, uploaded_file=form.cleaned_data["file"]
-            )
-        except MeasurementImportError as exc:
-            for error in exc.errors:
-                form.add_error("file", error.message)
-        else:
-            return redirect(f"{request.path}?job={job.pk}")
-    job_id = request.GET.get("job", "")
-    if job_id.isdigit():
-        job = Job.objects.filter(pk=int(job_id), created_by_id=request.user.pk).first()
-        if job is None or job.params.get("plan_id") != plan.pk:
-            raise Http404
-        context["job"] = job
-        try:
-            context["preview"] = measurement_import_job_preview(actor=request.user, job=job)
-        except MeasurementImportError as exc:
-            context["file_errors"] = exc.errors
-    context["form"] = form
-    return render(request, "indicators/measurements/measurement_import.html", context)
+    actor = request.user
+    page = ImportPage(
+        kind=JOB_KIND,
+        title=_("Import measurements"),
+        intro_template="indicators/measurements/_import_intro.html",
+        back_url=reverse("indicators:measurement_list", kwargs={"plan_id": plan.pk}),
+        back_label=plan.name,
+        accept=".csv,.xlsx,.txt",
+        file_label=_("CSV or XLSX file"),
+        upload=lambda f: measurement_import_upload(actor=actor, plan=plan, uploaded_file=f),
+        preview=lambda job, mapping: measurement_import_job_preview(actor=actor, job=job, mapping=mapping),
+        confirm=lambda job, mapping: measurement_import_confirm(actor=actor, job=job, mapping=mapping),
+        owns=lambda job: job.params.get("plan_id") == plan.pk,
+        context={"plan": plan},
+    )
+    return import_page(request, page)

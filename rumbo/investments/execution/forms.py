@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from rumbo.core.uploads import upload_help
-from rumbo.investments.execution.imports import field_labels
-from rumbo.investments.execution.services import MAPPING_FIELDS, MAPPING_REQUIRED
 from rumbo.investments.models import ContractStatus
 from rumbo.plans.forms import BootstrapMixin
 
@@ -65,21 +61,3 @@ class EvidenceForm(BootstrapMixin, forms.Form):
     )
     caption = forms.CharField(label=_("Caption"), max_length=300, required=False)
     period = forms.CharField(label=_("Period"), max_length=10, required=False)
-
-
-class ImportUploadForm(BootstrapMixin, forms.Form):
-    file = forms.FileField(label=_("CSV or XLSX file"), help_text=upload_help())
-
-
-class MappingForm(BootstrapMixin, forms.Form):
-    """One choice per field among the file's column headers."""
-
-    def __init__(self, *args: Any, headers: list[str], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        choices = [("", "—"), *((h, h) for h in headers if h)]
-        labels = field_labels()
-        for name in MAPPING_FIELDS:
-            self.fields[name] = forms.ChoiceField(
-                label=labels[name], choices=choices, required=name in MAPPING_REQUIRED
-            )
-            self.fields[name].widget.attrs["class"] = "form-select"

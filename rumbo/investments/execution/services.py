@@ -24,7 +24,6 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from rumbo.accounts.models import Entity
 from rumbo.accounts.permissions import Capability, require
 from rumbo.core.audit import AuditAction, audit_record, created_changes, model_snapshot, snapshot_diff
 from rumbo.core.filetypes import office_document_type
@@ -34,7 +33,6 @@ from rumbo.indicators.periods import PeriodCodeError, period_bounds
 from rumbo.investments.models import (
     Contract,
     ContractStatus,
-    ExecutionColumnMapping,
     ExecutionOrigin,
     ExecutionRecord,
     Project,
@@ -436,37 +434,3 @@ def project_evidence_add(
 
 
 # --- the column mapping of budget-execution files -------------------------------------------------
-
-
-def execution_mapping_set(*, actor: Any, entity: Entity, mapping: dict[str, str]) -> ExecutionColumnMapping:
-    """Remember which column of the entity's files holds each field (field → header as written).
-    The required fields must be mapped, and a column may hold only one field."""
-    require(actor, entity.pk, Capability.REPORT_DATA)
-    clean = {k: v.strip() for k, v in mapping.items() if k in MAPPING_FIELDS and (v or "").strip()}
-    errors: dict[str, list[str]] = {}
-    for name in MAPPING_REQUIRED:
-        if name not in clean:
-            errors.setdefault(name, []).append(_("Choose the column that holds this field."))
-    used: dict[str, str] = {}
-    for name, header in clean.items():
-        if header in used:
-            errors.setdefault(name, []).append(
-                _("The column %(column)s is already used for another field.") % {"column": header}
-            )
-        used[header] = name
-    if errors:
-        raise ValidationError(errors)
-    with transaction.atomic():
-        row, created = ExecutionColumnMapping.objects.select_for_update().get_or_create(entity=entity)
-        before = dict(row.mapping)
-        row.mapping = clean
-        row.updated_by = actor
-        row.save()
-        audit_record(
-            actor=actor,
-            action=AuditAction.CREATED if created else AuditAction.UPDATED,
-            target=row,
-            entity_id=entity.pk,
-            changes=snapshot_diff(before, clean),
-        )
-    return row

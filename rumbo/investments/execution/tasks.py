@@ -10,7 +10,6 @@ from rumbo.core.models import Job
 from rumbo.core.tabular import import_job_run, phase_reporter
 from rumbo.investments.execution.imports import (
     ExecutionImportResult,
-    execution_import_errors_message,
     execution_import_run_job,
 )
 
@@ -30,6 +29,5 @@ def execution_import_task(job_id: int) -> None:
         run=_run,
         result_dict=ExecutionImportResult.as_dict,
         summary=lambda result: result.as_dict()["lines"][0],
-        refused_message=execution_import_errors_message,  # type: ignore[arg-type]
         denied_message=_("You may not report data for this entity; nothing was imported."),
     )

@@ -19,13 +19,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from rumbo.accounts.permissions import Capability, user_access
 from rumbo.core.forms import form_add_validation_error
-from rumbo.core.models import Job
+from rumbo.core.import_views import ImportPage, import_page
 from rumbo.indicators.models import Period
 from rumbo.investments.execution import forms, selectors, services
 from rumbo.investments.execution.imports import (
-    ExecutionImportError,
+    JOB_KIND,
     execution_import_confirm,
-    execution_import_header,
+    execution_import_job_preview,
     execution_import_upload,
 )
 from rumbo.investments.execution.rollup import plan_execution_rollup
@@ -171,57 +171,31 @@ def evidence_file(request: HttpRequest, evidence_id: int) -> FileResponse:
 @require_http_methods(["GET", "POST"])
 def execution_import(request: HttpRequest, entity_id: int) -> HttpResponse:
     entity = entity_private_or_404(request, entity_id, Capability.REPORT_DATA)
-    form = forms.ImportUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            job = execution_import_upload(
-                actor=request.user, entity=entity, uploaded_file=form.cleaned_data["file"]
-            )
-        except ValidationError as exc:
-            form_add_validation_error(form, exc)
-        else:
-            return redirect("investments:execution_import_map", entity_id=entity.pk, job_id=job.pk)
-    recent = Job.objects.filter(kind="execution_import", entity_id=entity.pk, created_by_id=request.user.pk)
-    return render(
-        request,
-        "investments/execution/import.html",
-        {"entity": entity, "form": form, "recent": recent.order_by("-created_at")[:10]},
+    actor = request.user
+    page = ImportPage(
+        kind=JOB_KIND,
+        title=_("Import budget execution"),
+        intro_template="investments/execution/_import_intro.html",
+        back_url=reverse("investments:entity_home", kwargs={"entity_id": entity.pk}),
+        back_label=entity.name,
+        accept=".csv,.xlsx,.txt",
+        file_label=_("CSV or XLSX file"),
+        upload=lambda f: execution_import_upload(actor=actor, entity=entity, uploaded_file=f),
+        preview=lambda job, mapping: execution_import_job_preview(actor=actor, job=job, mapping=mapping),
+        confirm=lambda job, mapping: execution_import_confirm(actor=actor, job=job, mapping=mapping),
+        owns=lambda job: job.entity_id == entity.pk,
+        context={"entity": entity},
     )
+    return import_page(request, page)
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_GET
 def execution_import_map(request: HttpRequest, entity_id: int, job_id: int) -> HttpResponse:
+    """The former address of the mapping step: the preview of the same job."""
     entity = entity_private_or_404(request, entity_id, Capability.REPORT_DATA)
-    job = Job.objects.filter(
-        pk=job_id, kind="execution_import", created_by_id=request.user.pk, entity_id=entity.pk
-    ).first()
-    if job is None:
-        raise Http404
-    if job.params.get("confirmed"):
-        return redirect("job", job_id=job.pk)
-    try:
-        header = execution_import_header(actor=request.user, job=job)
-    except ExecutionImportError as exc:
-        return render(
-            request,
-            "investments/execution/import.html",
-            {"entity": entity, "form": forms.ImportUploadForm(), "file_errors": exc.errors},
-            status=422,
-        )
-    form = forms.MappingForm(request.POST or None, headers=header.headers, initial=header.suggested)
-    if request.method == "POST" and form.is_valid():
-        try:
-            execution_import_confirm(actor=request.user, job=job, mapping=form.cleaned_data)
-        except ValidationError as exc:
-            form_add_validation_error(form, exc)
-        else:
-            return redirect("job", job_id=job.pk)
-    return render(
-        request,
-        "investments/execution/import_map.html",
-        {"entity": entity, "job": job, "header": header, "form": form},
-    )
+    url = reverse("investments:execution_import", kwargs={"entity_id": entity.pk})
+    return redirect(f"{url}?job={job_id}")
 
 
 # --- the map ------------------------------------------------------------------------------------

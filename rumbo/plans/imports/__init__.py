@@ -16,18 +16,27 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from rumbo.accounts.permissions import Capability, require
-from rumbo.core.jobs import job_enqueue
 from rumbo.core.models import Job
-from rumbo.core.tabular import import_job_keep
+from rumbo.core.tabular import (
+    FileInfo,
+    ImportPreview,
+    PreviewRow,
+    import_job_confirm,
+    import_job_keep,
+    import_job_target,
+    job_opener,
+    job_table_preview,
+)
+from rumbo.core.tabular.flow import PREVIEW_ROWS
 from rumbo.core.uploads import upload_check
+from rumbo.plans.exports import NODES_SHEET
 from rumbo.plans.imports.checking import plan_import_validate
-from rumbo.plans.imports.messages import plan_import_errors_message, plan_import_summary
-from rumbo.plans.imports.reading import plan_import_parse
+from rumbo.plans.imports.messages import plan_import_summary
+from rumbo.plans.imports.reading import is_json, plan_import_parse
 from rumbo.plans.imports.results import (
     COLUMNS,
     JOB_KIND,
@@ -37,6 +46,7 @@ from rumbo.plans.imports.results import (
     ParsedLevel,
     ParsedRow,
     PlanImportError,
+    _cell_text,
 )
 from rumbo.plans.imports.writing import plan_import_apply
 from rumbo.plans.models import Plan
@@ -52,10 +62,13 @@ __all__ = [
     "PlanImportError",
     "plan_import",
     "plan_import_apply",
-    "plan_import_errors_message",
+    "plan_import_confirm",
+    "plan_import_job_plan",
+    "plan_import_job_preview",
     "plan_import_parse",
     "plan_import_start",
     "plan_import_summary",
+    "plan_import_upload",
     "plan_import_validate",
 ]
 
@@ -70,24 +83,77 @@ def plan_import(*, actor: Any, plan: Plan, data: bytes, filename: str) -> Import
     return plan_import_apply(actor=actor, plan=plan, import_plan=import_plan)
 
 
-def plan_import_start(*, actor: Any, plan: Plan, uploaded_file: UploadedFile[Any]) -> Job:
-    """Queue an import as a background job (kind "plan_import") and return the job to poll.
-
-    Checks permission and size now; the task runs after the commit and reports row errors on
-    the job.
-    """
+def plan_import_upload(*, actor: Any, plan: Plan, uploaded_file: UploadedFile[Any]) -> Job:
+    """Keep an uploaded file as an import job not started yet (params.confirmed false), for the
+    preview. Checks permission and the upload policy (UploadRefused, a ValidationError)."""
     require(actor, plan.entity_id, Capability.EDIT_TREE)
-    upload_check(uploaded_file)  # UploadRefused (a ValidationError) for the form to show
+    upload_check(uploaded_file)
+    return import_job_keep(
+        kind=JOB_KIND,
+        actor=actor,
+        target=plan,
+        uploaded_file=uploaded_file,
+        title=lambda name: _("Import of %(file)s into %(plan)s") % {"file": name, "plan": plan.name},
+        return_url=reverse("plans:detail", kwargs={"plan_id": plan.pk}),
+    )
 
-    with transaction.atomic():
-        job = import_job_keep(
-            kind=JOB_KIND,
-            title=lambda name: _("Import of %(file)s into %(plan)s") % {"file": name, "plan": plan.name},
-            actor=actor,
-            entity_id=plan.entity_id,
-            uploaded_file=uploaded_file,
-            default_name="import",
-            params={"plan_id": plan.pk, "return_url": reverse("plans:detail", kwargs={"plan_id": plan.pk})},
+
+def plan_import_job_plan(*, actor: Any, job: Job) -> Plan:
+    """The plan of an import job the actor started and whose tree the actor may still edit."""
+    plan: Plan = import_job_target(
+        actor=actor, job=job, kind=JOB_KIND, queryset=Plan.objects.select_related("entity"), param="plan_id"
+    )
+    require(actor, plan.entity_id, Capability.EDIT_TREE)
+    return plan
+
+
+def plan_import_job_preview(*, actor: Any, job: Job, mapping: dict[str, str] | None = None) -> ImportPreview:
+    """What the import would read: a table's settings, its column mapping (`mapping`, or the one
+    suggested from the entity's last file and the usual names) and first rows; a JSON file's
+    nodes (their names are fixed: no mapping). Rows are checked against the tree by the job."""
+    plan_import_job_plan(actor=actor, job=job)
+    filename, size = str(job.params.get("filename") or "import"), job.input_file.size
+    opener = job_opener(job)
+    with opener() as handle:
+        head = handle.read(4096)
+    if is_json(head, filename):
+        with opener() as handle:
+            parsed = plan_import_parse(data=handle.read(), filename=filename)
+        columns = [(c, parsed.headers.get(c.name, "")) for c in COLUMNS.columns]
+        names = [c.name for c, header in columns if header]
+        return ImportPreview(
+            info=FileInfo(format="json", filename=filename, size=size, estimated_rows=len(parsed.rows)),
+            headers=list(parsed.headers.values()),
+            columns=columns,
+            ignored=parsed.ignored_columns,
+            rows=[
+                PreviewRow(r.row, [_cell_text(r.values.get(n)) for n in names], [])
+                for r in parsed.rows[:PREVIEW_ROWS]
+            ],
+            errors=parsed.errors,
+            mappable=False,
         )
-        job_enqueue("rumbo.plans.tasks.plan_import_task", job.pk)
-    return job
+    return job_table_preview(
+        job, columns=COLUMNS, error_class=PlanImportError, chosen=mapping, sheets=(NODES_SHEET,)
+    )
+
+
+def plan_import_confirm(*, actor: Any, job: Job, mapping: dict[str, str] | None = None) -> Job:
+    """Start an uploaded import (with the person's column mapping, remembered for the entity);
+    the task is queued when the transaction commits."""
+    plan_import_job_plan(actor=actor, job=job)
+    return import_job_confirm(
+        actor=actor,
+        job=job,
+        task="rumbo.plans.tasks.plan_import_task",
+        columns=COLUMNS if mapping is not None else None,
+        mapping=mapping,
+    )
+
+
+def plan_import_start(*, actor: Any, plan: Plan, uploaded_file: UploadedFile[Any]) -> Job:
+    """Upload and start at once (no preview; columns by their names), e.g. from the API.
+    Checks permission and size now; the task runs after the commit and reports row errors on
+    the job."""
+    job = plan_import_upload(actor=actor, plan=plan, uploaded_file=uploaded_file)
+    return plan_import_confirm(actor=actor, job=job)

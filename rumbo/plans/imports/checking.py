@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -12,10 +12,11 @@ from django.db.models import Count, Max
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from rumbo.core.numbers import number_text_normalise
 from rumbo.core.tabular import (
+    CellError,
     RowError,
     fold_header,
+    number_cell,
 )
 from rumbo.plans.imports.results import (
     _VALUE_FIELDS,
@@ -39,7 +40,8 @@ from rumbo.plans.services import parse_weight
 # --- checking the rows against the plan --------------------------------------------------------
 
 
-def _parse_row_weight(value: Any, row: int) -> tuple[Decimal | None, str | None]:
+def _parse_row_weight(value: Any, row: int, column: str) -> tuple[Decimal | None, str | None]:
+    """The weight of a row (1 when empty) or the message saying why it cannot be read."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         text = repr(value)
     else:
@@ -47,11 +49,13 @@ def _parse_row_weight(value: Any, row: int) -> tuple[Decimal | None, str | None]
     if not text:
         return Decimal("1.000000"), None
     try:
-        number = Decimal(number_text_normalise(text.strip().replace(" ", "").replace("\u00a0", "")))
-    except InvalidOperation:
-        return None, _("Row %(row)s: the weight “%(value)s” is not a number.") % {"row": row, "value": text}
-    if not number.is_finite():
-        return None, _("Row %(row)s: the weight “%(value)s” is not a number.") % {"row": row, "value": text}
+        number = number_cell(text)
+    except CellError as exc:
+        return None, _("Row %(row)s, %(column)s: %(problem)s") % {
+            "row": row,
+            "column": column,
+            "problem": exc.message,
+        }
     if number < 0:
         return None, _("Row %(row)s: the weight %(value)s is negative; it must be zero or more.") % {
             "row": row,
@@ -219,11 +223,8 @@ def plan_import_validate(*, plan: Plan, parsed: ParsedFile) -> ImportPlan:
             if not title:
                 fail("titulo", _("Row %(row)s: the title is missing.") % {"row": n})
             elif len(title) > MAX_LENGTHS["titulo"]:
-                fail(
-                    "titulo",
-                    _("Row %(row)s: the title is longer than %(max)s characters.")
-                    % {"row": n, "max": MAX_LENGTHS["titulo"]},
-                )
+                too_long = _("Row %(row)s: the title is longer than %(max)s characters.")
+                fail("titulo", too_long % {"row": n, "max": MAX_LENGTHS["titulo"]})
             r.fields["title"] = title
         elif code not in existing:
             fail("titulo", _("Row %(row)s: the title is missing.") % {"row": n})
@@ -233,18 +234,15 @@ def plan_import_validate(*, plan: Plan, parsed: ParsedFile) -> ImportPlan:
         if "nivel" in v:
             r.level_text = _cell_text(v["nivel"]).strip()
         if "peso" in v:
-            weight, message = _parse_row_weight(v["peso"], n)
+            weight, message = _parse_row_weight(v["peso"], n, col.get("peso", "peso"))
             if message:
                 fail("peso", message)
             r.fields["weight"] = weight
         if "responsable" in v:
             responsible = _cell_text(v["responsable"]).strip()
             if len(responsible) > MAX_LENGTHS["responsable"]:
-                fail(
-                    "responsable",
-                    _("Row %(row)s: the responsible office is longer than %(max)s characters.")
-                    % {"row": n, "max": MAX_LENGTHS["responsable"]},
-                )
+                too_long = _("Row %(row)s: the responsible office is longer than %(max)s characters.")
+                fail("responsable", too_long % {"row": n, "max": MAX_LENGTHS["responsable"]})
             r.fields["responsible"] = responsible
         if "descripcion" in v:
             r.fields["description"] = _cell_text(v["descripcion"])

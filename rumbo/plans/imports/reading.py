@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from rumbo.core.tabular import (
     RowError,
     bytes_opener,
+    header_read,
     is_blank_row,
     refused_as,
     table_detect,
@@ -30,11 +31,18 @@ from rumbo.plans.imports.results import (
 )
 
 
-def _parsed_table(*, fmt: str, filename: str, records: Rows, levels: list[ParsedLevel] | None) -> ParsedFile:
+def _parsed_table(
+    *,
+    fmt: str,
+    filename: str,
+    records: Rows,
+    levels: list[ParsedLevel] | None,
+    mapping: dict[str, str] | None,
+) -> ParsedFile:
     header = next(records, None)
     if header is None:
         raise _file_error(_("The file is empty."))
-    found = COLUMNS.match(header[1])
+    found = header_read(COLUMNS, header[1], mapping)
     parsed = ParsedFile(
         format=fmt,
         filename=filename,
@@ -76,7 +84,7 @@ def _parse_levels_table(records: Rows) -> list[ParsedLevel] | None:
     return levels or None
 
 
-def _parse_table(data: bytes, filename: str) -> ParsedFile:
+def _parse_table(data: bytes, filename: str, mapping: dict[str, str] | None) -> ParsedFile:
     """An XLSX workbook (its "nodos" sheet, or the first, and a "niveles" sheet when present)
     or a CSV file, read by the shared pipeline."""
     opener = bytes_opener(data)
@@ -89,7 +97,11 @@ def _parse_table(data: bytes, filename: str) -> ParsedFile:
             if levels_name and levels_name != nodes_name:
                 levels = _parse_levels_table(table.rows(levels_name))
             return _parsed_table(
-                fmt=info.format, filename=filename, records=table.rows(nodes_name), levels=levels
+                fmt=info.format,
+                filename=filename,
+                records=table.rows(nodes_name),
+                levels=levels,
+                mapping=mapping,
             )
 
 
@@ -169,17 +181,22 @@ def _parse_json(data: bytes, filename: str) -> ParsedFile:
     )
 
 
-def plan_import_parse(*, data: bytes, filename: str) -> ParsedFile:
-    """Read an XLSX, CSV or JSON file into rows with canonical column names.
+def is_json(data: bytes, filename: str) -> bool:
+    first = data.removeprefix(b"\xef\xbb\xbf").lstrip()[:1]
+    return not data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF")) and (
+        PurePath(filename).suffix.lower() == ".json" or first in (b"{", b"[")
+    )
+
+
+def plan_import_parse(*, data: bytes, filename: str, mapping: dict[str, str] | None = None) -> ParsedFile:
+    """Read an XLSX, CSV or JSON file into rows with canonical column names (a table's columns
+    through `mapping`, column → header as written, when the person mapped them).
 
     Raises PlanImportError for a file that cannot be read at all (too large, binary, wrong
     encoding, damaged); header problems are returned in `errors` for validation to report.
     """
     if len(data) > upload_max_bytes():
         raise _file_error(upload_size_message(len(data)))
-    first = data.removeprefix(b"\xef\xbb\xbf").lstrip()[:1]
-    if not data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF")) and (
-        PurePath(filename).suffix.lower() == ".json" or first in (b"{", b"[")
-    ):
+    if is_json(data, filename):
         return _parse_json(data, filename)
-    return _parse_table(data, filename)
+    return _parse_table(data, filename, mapping)

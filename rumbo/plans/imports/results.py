@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 from rumbo.core.tabular import (
     Column,
     Columns,
@@ -24,19 +26,35 @@ _IN_CHUNK = 900  # ids per IN (...) clause, under SQLite's historical 999 variab
 # The columns of the nodes table and of the levels sheet (docs/import-format.md).
 COLUMNS = Columns(
     [
-        Column("codigo", ("code", "cod", "node_code"), required=True),
-        Column("nivel", ("level", "level_name", "nivel_nombre")),
-        Column("titulo", ("title", "nombre", "name")),
-        Column("codigo_padre", ("padre", "cod_padre", "codigo_del_padre", "parent_code", "parent")),
-        Column("peso", ("weight", "ponderacion")),
-        Column("responsable", ("responsible", "oficina_responsable", "unidad_responsable")),
-        Column("plazo", ("term",)),
-        Column("anio_inicio", ("ano_inicio", "inicio", "desde", "term_start", "start_year")),
-        Column("anio_fin", ("ano_fin", "fin", "hasta", "term_end", "end_year")),
-        Column("descripcion", ("description",)),
-        Column("orden", ("order", "position", "posicion")),
+        Column("codigo", ("code", "cod", "node_code"), required=True, label=gettext_lazy("Code")),
+        Column("nivel", ("level", "level_name", "nivel_nombre"), label=gettext_lazy("Level")),
+        Column("titulo", ("title", "nombre", "name"), label=gettext_lazy("Title")),
         Column(
-            "ambito", ("ambito_territorial", "units", "scope", "territorial_scope", "unidades_territoriales")
+            "codigo_padre",
+            ("padre", "cod_padre", "codigo_del_padre", "parent_code", "parent"),
+            label=gettext_lazy("Parent code"),
+        ),
+        Column("peso", ("weight", "ponderacion"), label=gettext_lazy("Weight")),
+        Column(
+            "responsable",
+            ("responsible", "oficina_responsable", "unidad_responsable"),
+            label=gettext_lazy("Responsible office"),
+        ),
+        Column("plazo", ("term",), label=gettext_lazy("Term")),
+        Column(
+            "anio_inicio",
+            ("ano_inicio", "inicio", "desde", "term_start", "start_year"),
+            label=gettext_lazy("Start year"),
+        ),
+        Column(
+            "anio_fin", ("ano_fin", "fin", "hasta", "term_end", "end_year"), label=gettext_lazy("End year")
+        ),
+        Column("descripcion", ("description",), label=gettext_lazy("Description")),
+        Column("orden", ("order", "position", "posicion"), label=gettext_lazy("Order")),
+        Column(
+            "ambito",
+            ("ambito_territorial", "units", "scope", "territorial_scope", "unidades_territoriales"),
+            label=gettext_lazy("Territorial scope"),
         ),
     ]
 )

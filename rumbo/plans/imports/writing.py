@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from rumbo.accounts.permissions import Capability, require
-from rumbo.core.audit import AuditAction, audit_record, created_changes, model_snapshot, snapshot_diff
+from rumbo.core.audit import AuditAction, created_changes, model_snapshot, snapshot_diff
 from rumbo.core.models import AuditEvent
+from rumbo.core.tabular import import_audit
 from rumbo.plans.imports.checking import _fingerprint, plan_import_validate
 from rumbo.plans.imports.messages import plan_import_summary
 from rumbo.plans.imports.results import (
@@ -258,12 +259,9 @@ def _write(
     _insert_rows(through, ["node", "territorialunit"], unit_rows)
     _insert_rows(AuditEvent, _EVENT_INSERT, events)
     outcome = ImportResult(created=len(created), updated=updated, unchanged=unchanged, untouched=ip.untouched)
-    audit_record(
+    import_audit(
         actor=actor,
-        action=AuditAction.IMPORTED,
         target=plan,
-        entity_id=plan.entity_id,
-        scope=plan,
         message=plan_import_summary(outcome, filename=ip.parsed.filename),
         changes={**outcome.as_dict(), "file": ip.parsed.filename, "format": ip.parsed.format},
     )

@@ -112,7 +112,7 @@ def test_a_file_with_bad_rows_is_refused_whole_with_row_numbers(data: Data) -> N
     ).encode("cp1252")
     messages = _errors(data, content)
     assert len(messages) == 9
-    by_row = {int(msg.split(":")[0].split()[1]): msg for msg in messages}
+    by_row = {int(msg.split(":")[0].split(",")[0].split()[1]): msg for msg in messages}
     assert set(by_row) == {3, 4, 5, 6, 7, 8, 9, 10, 11}
     assert "no indicator" in by_row[3]
     assert "not a period" in by_row[4]
@@ -188,10 +188,10 @@ def test_the_preview_shows_encoding_delimiter_columns_and_first_rows(data: Data)
             size=len(content),
         )
     assert preview.info.encoding == "cp1252" and preview.info.delimiter == ";"
-    assert preview.headers["periodo"] == "Período"
-    assert [r["row"] for r in preview.rows] == [2, 3, 4, 5, 6]
-    assert preview.rows[0]["values"]["valor"] == "1.234,5"
-    assert preview.rows[-1]["errors"] and not preview.rows[0]["errors"]
+    assert preview.mapping["periodo"] == "Período"
+    assert [r.row for r in preview.rows] == [2, 3, 4, 5, 6]
+    assert preview.values(preview.rows[0])["valor"] == "1.234,5"
+    assert preview.rows[-1].errors and not preview.rows[0].errors
     assert Measurement.objects.count() == 0
 
 
@@ -254,7 +254,7 @@ def test_the_import_page_previews_then_confirms(
     assert job.status == JobStatus.QUEUED and not job.params["confirmed"]
     # when the import is confirmed, the job runs and redirects to its progress page
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"confirm": job.pk})
+        response = client.post(url, {"job": job.pk, "confirm": job.pk})
     assert response.status_code == 302 and response["Location"] == reverse("job", kwargs={"job_id": job.pk})
     assert Measurement.objects.count() == 4
 

@@ -11,13 +11,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from openpyxl import Workbook
 
-from rumbo.core.models import Job, JobStatus
+from rumbo.core.models import ImportMapping, Job, JobStatus
 from rumbo.investments.execution.imports import (
     execution_import_confirm,
-    execution_import_header,
+    execution_import_job_preview,
     execution_import_upload,
 )
-from rumbo.investments.models import ExecutionColumnMapping, ExecutionOrigin, ExecutionRecord, Project
+from rumbo.investments.models import ExecutionOrigin, ExecutionRecord, Project
 
 HEADER = "Código CUI;Periodo;PIM;Comprometido;Girado;Avance físico %;Observación\r\n"
 MAPPING = {
@@ -131,7 +131,7 @@ def test_the_mapping_is_remembered_and_suggested_for_the_next_file(
     _run(
         world, b"Cod;Per;M1;M2;M3\r\nP-1;2026T1;10;5;5\r\n", "a.csv", django_capture_on_commit_callbacks, odd
     )
-    assert ExecutionColumnMapping.objects.get(entity=world.entity).mapping == odd
+    assert ImportMapping.objects.get(entity_id=world.entity.pk, kind="execution_import").mapping == odd
     # when the next file with the same headers is uploaded
     actor = world.users["reporter"]
     job = execution_import_upload(
@@ -139,10 +139,10 @@ def test_the_mapping_is_remembered_and_suggested_for_the_next_file(
         entity=world.entity,
         uploaded_file=SimpleUploadedFile("b.csv", b"Per;Cod;M1;M2;M3;Nota\r\n"),
     )
-    header = execution_import_header(actor=actor, job=job)
+    preview = execution_import_job_preview(actor=actor, job=job)
     # then the mapping is pre-filled from memory, and the usual names fill the rest
-    assert {k: header.suggested[k] for k in odd} == odd
-    assert header.suggested["note"] == "Nota"
+    assert {k: preview.mapping[k] for k in odd} == odd
+    assert preview.mapping["note"] == "Nota" and preview.remembered
 
 
 def test_the_pages_lead_from_upload_to_mapping_to_the_job(
@@ -155,14 +155,23 @@ def test_the_pages_lead_from_upload_to_mapping_to_the_job(
     content = (HEADER + "P-1;2026T1;10;5;5;;\r\n").encode("cp1252")
     # when a file is uploaded
     response = client.post(url, {"file": SimpleUploadedFile("e.csv", content)})
-    # then the mapping page shows the headers with the usual names pre-selected
+    # then the preview shows the headers with the usual names pre-selected, and the first row
     assert response.status_code == 302
     page = client.get(response["Location"])
-    assert page.status_code == 200 and "Código CUI" in page.content.decode()
-    assert page.context["form"].initial["paid"] == "Girado"
+    body = page.content.decode()
+    assert page.status_code == 200 and "Código CUI" in body and 'id="mapping-form"' in body
+    preview = page.context["preview"]
+    assert preview.mapping["paid"] == "Girado" and preview.values(preview.rows[0])["project_code"] == "P-1"
+    job = page.context["job"]
+    # when a mapping that uses one column twice is confirmed, it is refused with a message
+    bad = {f"map-{k}": v for k, v in MAPPING.items()} | {"map-committed": "Girado"}
+    refused = client.post(url, {"job": job.pk, "confirm": job.pk, **bad})
+    assert refused.status_code == 422 and refused.context["mapping_errors"]
     # when the mapping is confirmed
     with django_capture_on_commit_callbacks(execute=True):
-        done = client.post(response["Location"], MAPPING)
+        done = client.post(
+            url, {"job": job.pk, "confirm": job.pk, **{f"map-{k}": v for k, v in MAPPING.items()}}
+        )
     # then the job page follows and the row is written
     assert done.status_code == 302 and "/trabajos/" in done["Location"]
     assert ExecutionRecord.objects.filter(project=projects[0]).exists()

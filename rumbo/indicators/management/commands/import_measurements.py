@@ -15,11 +15,11 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from rumbo.core.jobs import job_create
+from rumbo.core.tabular import refusal_summary
 from rumbo.indicators.measurements.imports import (
     JOB_KIND,
     MeasurementImportError,
     measurement_import,
-    measurement_import_errors_message,
     measurement_import_summary,
 )
 from rumbo.plans.models import Plan
@@ -75,5 +75,5 @@ class Command(BaseCommand):
         except MeasurementImportError as exc:
             for error in exc.errors:
                 self.stderr.write(error.message)
-            raise CommandError(measurement_import_errors_message(exc)) from exc
+            raise CommandError(refusal_summary(exc)) from exc
         self.stdout.write(measurement_import_summary(result))

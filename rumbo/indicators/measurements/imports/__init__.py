@@ -29,22 +29,27 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from rumbo.accounts.permissions import Capability, require
-from rumbo.core.audit import AuditAction, audit_record
-from rumbo.core.jobs import job_enqueue
 from rumbo.core.models import Job
 from rumbo.core.tabular import (
+    HeaderMap,
+    ImportPreview,
     Opener,
     Progress,
+    import_audit,
+    import_job_confirm,
     import_job_keep,
+    import_job_target,
     job_opener,
+    job_table_preview,
+    mapping_remembered,
     refused_as,
+    table_preview,
     upload_accept,
 )
 from rumbo.indicators.measurements.imports.checking import _Checker, _chunks, _open_table
@@ -53,12 +58,9 @@ from rumbo.indicators.measurements.imports.results import (
     COLUMNS,
     JOB_KIND,
     MAX_ERRORS_KEPT,
-    PREVIEW_ROWS,
-    ImportPreview,
+    SHEETS,
     ImportResult,
     MeasurementImportError,
-    _file_error,
-    measurement_import_errors_message,
     measurement_import_summary,
     table_file_detect,
     table_records,
@@ -80,7 +82,6 @@ __all__ = [
     "MeasurementImportError",
     "measurement_import",
     "measurement_import_confirm",
-    "measurement_import_errors_message",
     "measurement_import_job_preview",
     "measurement_import_preview",
     "measurement_import_run_job",
@@ -92,37 +93,49 @@ __all__ = [
 # --- the import ---------------------------------------------------------------------------
 
 
+def _row_problems(plan: Plan) -> Callable[[HeaderMap], Callable[[int, list[str]], list[str]]]:
+    """For the preview: the problems each shown row would have, checked as the import checks it."""
+
+    def factory(found: HeaderMap) -> Callable[[int, list[str]], list[str]]:
+        checker = _Checker(plan=plan, positions=found.positions, headers=found.written)
+        checker.load(dedupe=True)
+
+        def problems(number: int, cells: list[str]) -> list[str]:
+            shown = len(checker.errors)
+            checked = checker.check(number, [c.strip() for c in cells])
+            if checked is not None:
+                checker.refuse_locked([checked])
+            return [e.message for e in checker.errors[shown:]]
+
+        return problems
+
+    return factory
+
+
 def measurement_import_preview(
-    *, actor: Any, plan: Plan, opener: Opener, filename: str, size: int
+    *,
+    actor: Any,
+    plan: Plan,
+    opener: Opener,
+    filename: str,
+    size: int,
+    mapping: dict[str, str] | None = None,
 ) -> ImportPreview:
-    """What the import would read: format, encoding, delimiter, columns and the first rows
-    with their problems (the whole file is checked only by the import itself)."""
+    """What the import would read: format, encoding, delimiter, the column mapping (`mapping`, or
+    the one suggested from the entity's last file and the usual names) and the first rows with
+    their problems (the whole file is checked only by the import itself)."""
     require(actor, plan.entity_id, Capability.REPORT_DATA)
     info = table_file_detect(opener, filename, size)
-    with table_records(opener, info) as records:
-        header = next(records, None)
-        if header is None:
-            raise _file_error(_("The file is empty."))
-        found = COLUMNS.match(header)
-        positions, written, ignored, errors = found.positions, found.written, found.ignored, found.errors
-        checker = _Checker(plan=plan, positions=positions, headers=written)
-        rows: list[dict[str, Any]] = []
-        if not errors:
-            checker.load(dedupe=True)
-            for number, cells in enumerate(records, start=2):
-                if len(rows) >= PREVIEW_ROWS:
-                    break
-                if not any(str(c).strip() for c in cells):
-                    continue
-                before = len(checker.errors)
-                checked = checker.check(number, cells)
-                if checked is not None:
-                    checker.refuse_locked([checked])
-                values = {name: (cells[i].strip() if i < len(cells) else "") for name, i in positions.items()}
-                rows.append(
-                    {"row": number, "values": values, "errors": [e.message for e in checker.errors[before:]]}
-                )
-    return ImportPreview(info=info, headers=written, ignored_columns=ignored, rows=rows, errors=errors)
+    with refused_as(MeasurementImportError):
+        return table_preview(
+            opener=opener,
+            info=info,
+            columns=COLUMNS,
+            remembered=mapping_remembered(entity_id=plan.entity_id, kind=JOB_KIND),
+            chosen=mapping,
+            sheets=SHEETS,
+            row_problems=_row_problems(plan),
+        )
 
 
 def measurement_import(
@@ -136,16 +149,19 @@ def measurement_import(
     progress: Progress | None = None,
     on_chunk_written: Callable[[int], None] | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    mapping: dict[str, str] | None = None,
 ) -> ImportResult:
     """Check the whole file, then write it in one transaction: every row or none.
 
     Raises MeasurementImportError with the row errors (the first MAX_ERRORS_KEPT, and the
     total). `opener` returns a new binary file object each time it is called (the file is read
     twice, never whole). `on_chunk_written` is called inside the transaction after each chunk.
+    `mapping` (column → header) is the person's choice of columns; without it, row 1 is read by
+    the columns' names.
     """
     require(actor, plan.entity_id, Capability.REPORT_DATA)
     info = table_file_detect(opener, filename, size)
-    found = _open_table(opener, info)
+    found = _open_table(opener, info, mapping)
     if found.errors:
         raise MeasurementImportError(found.errors)
     checker = _Checker(plan=plan, positions=found.positions, headers=found.written)
@@ -167,7 +183,7 @@ def measurement_import(
     if checker.error_total:
         raise MeasurementImportError(checker.errors, checker.error_total)
     if rows == 0:
-        raise _file_error(_("The file has column names but no rows to import."))
+        raise MeasurementImportError.file(_("The file has column names but no rows to import."))
     if progress:
         progress("write", 0, rows)
 
@@ -192,12 +208,9 @@ def measurement_import(
                 if on_chunk_written:
                     on_chunk_written(written_rows)
         result = ImportResult(rows=rows, created=writer.created, replaced=writer.replaced, filename=filename)
-        audit_record(
+        import_audit(
             actor=actor,
-            action=AuditAction.IMPORTED,
             target=plan,
-            entity_id=plan.entity_id,
-            scope=plan,
             message=measurement_import_summary(result),
             changes={
                 "rows": rows,
@@ -216,63 +229,55 @@ def measurement_import(
 def measurement_import_upload(*, actor: Any, plan: Plan, uploaded_file: UploadedFile[Any]) -> Job:
     """Keep an uploaded file for preview as a job that is not started yet (params.confirmed false)."""
     require(actor, plan.entity_id, Capability.REPORT_DATA)
-    size = uploaded_file.size or 0
     with refused_as(MeasurementImportError):
         upload_accept(uploaded_file)
-    with transaction.atomic():
-        return import_job_keep(
-            kind=JOB_KIND,
-            title=lambda name: (
-                _("Import of measurements from %(file)s into %(plan)s") % {"file": name, "plan": plan.name}
-            ),
-            actor=actor,
-            entity_id=plan.entity_id,
-            uploaded_file=uploaded_file,
-            default_name="mediciones.csv",
-            params={
-                "plan_id": plan.pk,
-                "size": size,
-                "confirmed": False,
-                "return_url": reverse("indicators:measurement_list", kwargs={"plan_id": plan.pk}),
-            },
-        )
+    return import_job_keep(
+        kind=JOB_KIND,
+        actor=actor,
+        target=plan,
+        uploaded_file=uploaded_file,
+        title=lambda name: (
+            _("Import of measurements from %(file)s into %(plan)s") % {"file": name, "plan": plan.name}
+        ),
+        return_url=reverse("indicators:measurement_list", kwargs={"plan_id": plan.pk}),
+        default_name="mediciones.csv",
+    )
 
 
-def measurement_import_job_preview(*, actor: Any, job: Job) -> ImportPreview:
+def measurement_import_job_preview(
+    *, actor: Any, job: Job, mapping: dict[str, str] | None = None
+) -> ImportPreview:
     """The preview of an uploaded, not yet confirmed import."""
     plan = _job_plan(actor, job)
-    return measurement_import_preview(
-        actor=actor,
-        plan=plan,
-        opener=job_opener(job),
-        filename=job.params["filename"],
-        size=job.input_file.size,
+    return job_table_preview(
+        job,
+        columns=COLUMNS,
+        error_class=MeasurementImportError,
+        chosen=mapping,
+        sheets=SHEETS,
+        row_problems=_row_problems(plan),
     )
 
 
 def _job_plan(actor: Any, job: Job) -> Plan:
-    if job.kind != JOB_KIND or job.created_by_id != getattr(actor, "pk", None):
-        raise PermissionDenied
-    plan = Plan.objects.select_related("entity").filter(pk=job.params.get("plan_id")).first()
-    if plan is None:
-        raise PermissionDenied
+    plan: Plan = import_job_target(
+        actor=actor, job=job, kind=JOB_KIND, queryset=Plan.objects, param="plan_id"
+    )
     require(actor, plan.entity_id, Capability.REPORT_DATA)
     return plan
 
 
-def measurement_import_confirm(*, actor: Any, job: Job) -> Job:
-    """Start an uploaded import: the task is queued when the transaction commits."""
-
+def measurement_import_confirm(*, actor: Any, job: Job, mapping: dict[str, str] | None = None) -> Job:
+    """Start an uploaded import with the person's column mapping (remembered for the entity);
+    the task is queued when the transaction commits."""
     _job_plan(actor, job)
-    with transaction.atomic():
-        locked = Job.objects.select_for_update().get(pk=job.pk)
-        if locked.params.get("confirmed"):
-            return locked
-        locked.params = {**locked.params, "confirmed": True}
-        locked.save(update_fields=["params"])
-        job_id = locked.pk
-        job_enqueue("rumbo.indicators.measurements.tasks.measurement_import_task", job_id)
-    return locked
+    return import_job_confirm(
+        actor=actor,
+        job=job,
+        task="rumbo.indicators.measurements.tasks.measurement_import_task",
+        columns=COLUMNS,
+        mapping=mapping,
+    )
 
 
 def measurement_import_start(*, actor: Any, plan: Plan, uploaded_file: UploadedFile[Any]) -> Job:
@@ -296,6 +301,7 @@ def measurement_import_run_job(*, job: Job, progress: Progress | None = None) ->
         size=job.input_file.size,
         job_id=job.pk,
         progress=progress,
+        mapping=job.params.get("mapping"),
     )
     job.params["seconds"] = round(time.monotonic() - started, 2)
     return result

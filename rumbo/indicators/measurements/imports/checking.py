@@ -4,24 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 
-from rumbo.core.numbers import number_text_normalise
 from rumbo.core.tabular import (
     FileInfo,
     HeaderMap,
     Opener,
     RowError,
+    RowErrors,
+    header_read,
 )
 from rumbo.indicators.measurements.imports.results import COLUMNS, MAX_ERRORS_KEPT, _file_error, table_records
 from rumbo.indicators.measurements.services import (
     DISAGGREGATION_MAX,
     PERIOD_EXAMPLES,
     PERIOD_KIND_FOR,
-    VALUE_LIMIT,
     plan_territory_scope,
 )
 from rumbo.indicators.models import (
@@ -39,6 +39,7 @@ from rumbo.territory.models import TerritorialUnit
 # --- checking ---------------------------------------------------------------------------------
 
 _PCT_MIN, _PCT_MAX = Decimal(0), Decimal(100)
+_VALUE = COLUMNS["valor"]
 
 
 @dataclass(slots=True)
@@ -66,8 +67,7 @@ class _Checker:
     plan: Plan
     positions: dict[str, int]
     headers: dict[str, str]
-    errors: list[RowError] = field(default_factory=list)
-    error_total: int = 0
+    problems: RowErrors = field(init=False)
     indicators: dict[str, _Indicator] = field(default_factory=dict)
     indicators_folded: dict[str, _Indicator] = field(default_factory=dict)
     units: dict[str, tuple[int, bool]] = field(default_factory=dict)  # code → (id, inside the territory)
@@ -76,6 +76,17 @@ class _Checker:
     period_codes: dict[int, str] = field(default_factory=dict)
     seen: set[int] | None = None
     has_existing: bool = False
+
+    def __post_init__(self) -> None:
+        self.problems = RowErrors(self.headers, keep=MAX_ERRORS_KEPT)
+
+    @property
+    def errors(self) -> list[RowError]:
+        return self.problems.errors
+
+    @property
+    def error_total(self) -> int:
+        return self.problems.total
 
     def load(self, *, dedupe: bool) -> None:
         for pk, code, periodicity, unit in Indicator.objects.filter(plan=self.plan).values_list(
@@ -96,9 +107,7 @@ class _Checker:
         self.has_existing = Measurement.objects.filter(indicator__plan=self.plan, is_current=True).exists()
 
     def error(self, row: int, column: str, message: str) -> None:
-        self.error_total += 1
-        if len(self.errors) < MAX_ERRORS_KEPT:
-            self.errors.append(RowError(row, self.headers.get(column, column), message))
+        self.problems.add(row, column, message)
 
     def period(self, text: str) -> _Period | str:
         found = self.periods.get(text)
@@ -116,7 +125,7 @@ class _Checker:
         """The row's values ready to write, or None after recording its errors."""
         pos = self.positions
         width = len(cells)
-        bad = False
+        before = self.problems.total
 
         def cell(name: str) -> str:
             i = pos.get(name)
@@ -125,25 +134,20 @@ class _Checker:
         ind_text = cell("indicador")
         ind = self.indicators.get(ind_text) or self.indicators_folded.get(ind_text.casefold())
         if ind is None:
-            bad = True
             if ind_text:
-                self.error(
+                self.problems.at(
                     number,
                     "indicador",
-                    _("Row %(row)s: the plan has no indicator with the code %(code)s.")
-                    % {"row": number, "code": ind_text[:60]},
+                    _("Row %(row)s: the plan has no indicator with the code %(code)s."),
+                    code=ind_text[:60],
                 )
             else:
-                self.error(
-                    number, "indicador", _("Row %(row)s: the indicator code is missing.") % {"row": number}
-                )
+                self.problems.at(number, "indicador", _("Row %(row)s: the indicator code is missing."))
         per_text = cell("periodo")
         per = self.period(per_text)
         if isinstance(per, str):
-            bad = True
-            self.error(number, "periodo", _("Row %(row)s: %(problem)s") % {"row": number, "problem": per})
+            self.problems.at(number, "periodo", _("Row %(row)s: %(problem)s"), problem=per)
         elif ind is not None and ind.kind is not None and per.kind != ind.kind:
-            bad = True
             self.error(
                 number,
                 "periodo",
@@ -163,76 +167,60 @@ class _Checker:
         if unit_text:
             found = self.units.get(unit_text)
             if found is None:
-                bad = True
-                self.error(
+                self.problems.at(
                     number,
                     "unidad",
-                    _("Row %(row)s: there is no territorial unit with the code %(code)s.")
-                    % {"row": number, "code": unit_text[:40]},
+                    _("Row %(row)s: there is no territorial unit with the code %(code)s."),
+                    code=unit_text[:40],
                 )
             elif not found[1]:
-                bad = True
-                self.error(
+                self.problems.at(
                     number,
                     "unidad",
-                    _("Row %(row)s: the territorial unit %(code)s is outside the plan's territory.")
-                    % {"row": number, "code": unit_text},
+                    _("Row %(row)s: the territorial unit %(code)s is outside the plan's territory."),
+                    code=unit_text,
                 )
             else:
                 unit_id = found[0]
         dis = cell("desagregacion")
         if len(dis) > DISAGGREGATION_MAX:
-            bad = True
-            self.error(
+            self.problems.at(
                 number,
                 "desagregacion",
-                _("Row %(row)s: the disaggregation is longer than %(max)s characters.")
-                % {"row": number, "max": DISAGGREGATION_MAX},
+                _("Row %(row)s: the disaggregation is longer than %(max)s characters."),
+                max=DISAGGREGATION_MAX,
             )
         value_text = cell("valor")
         value: Decimal | None = None
         if not value_text:
-            bad = True
-            self.error(number, "valor", _("Row %(row)s: the value is missing.") % {"row": number})
+            self.problems.at(number, "valor", _("Row %(row)s: the value is missing."))
         else:
-            t = value_text
-            if "," in t or " " in t or "\u00a0" in t or t.count(".") > 1:
-                t = number_text_normalise(t.replace(" ", "").replace("\u00a0", ""))
-            try:
-                value = Decimal(t)
-                if not value.is_finite() or abs(value) >= VALUE_LIMIT:
-                    value = None
-            except InvalidOperation:
-                value = None
-            if value is None:
-                bad = True
-                self.error(
+            value = _VALUE.parse(number, value_text, self.problems)
+            if (
+                value is not None
+                and ind is not None
+                and ind.percentage
+                and not (_PCT_MIN <= value <= _PCT_MAX)
+            ):
+                self.problems.at(
                     number,
                     "valor",
-                    _("Row %(row)s: the value “%(value)s” is not a number.")
-                    % {"row": number, "value": value_text[:40]},
+                    _("Row %(row)s: %(code)s is a percentage; %(value)s is not between 0 and 100."),
+                    code=ind.code,
+                    value=value_text,
                 )
-            elif ind is not None and ind.percentage and not (_PCT_MIN <= value <= _PCT_MAX):
-                bad = True
-                self.error(
-                    number,
-                    "valor",
-                    _("Row %(row)s: %(code)s is a percentage; %(value)s is not between 0 and 100.")
-                    % {"row": number, "code": ind.code, "value": value_text},
-                )
-        if bad or ind is None or value is None or isinstance(per, str):
+        if self.problems.total > before or ind is None or value is None or isinstance(per, str):
             return None
         if self.seen is not None:
             key = hash((ind.id, unit_id, per.code, dis))
             if key in self.seen:
-                self.error(
+                self.problems.at(
                     number,
                     "indicador",
                     _(
                         "Row %(row)s: the same indicator, period, territorial unit and disaggregation appear in an "
                         "earlier row."
-                    )
-                    % {"row": number},
+                    ),
                 )
                 return None
             self.seen.add(key)
@@ -297,9 +285,9 @@ def _chunks(
     yield read, chunk
 
 
-def _open_table(opener: Opener, info: FileInfo) -> HeaderMap:
+def _open_table(opener: Opener, info: FileInfo, mapping: dict[str, str] | None) -> HeaderMap:
     with table_records(opener, info) as records:
         header = next(records, None)
     if header is None:
         raise _file_error(_("The file is empty."))
-    return COLUMNS.match(header)
+    return header_read(COLUMNS, header, mapping)

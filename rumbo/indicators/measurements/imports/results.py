@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy
 
 from rumbo.core.tabular import (
     Column,
@@ -16,31 +18,49 @@ from rumbo.core.tabular import (
     FileInfo,
     ImportRefused,
     Opener,
-    RowError,
     cell_text,
+    number_cell,
     refused_as,
     table_detect,
     table_open,
 )
+from rumbo.indicators.measurements.services import VALUE_LIMIT
 
 JOB_KIND = "measurement_import"
 CHUNK_ROWS = 5000
 MAX_ERRORS_KEPT = 1000
-PREVIEW_ROWS = 20
+SHEETS = ("mediciones", "measurements")  # the sheet of a workbook read, or its first
 
 COLUMNS = Columns(
     [
         Column(
-            "indicador", ("codigo_indicador", "cod_indicador", "indicator", "indicator_code"), required=True
+            "indicador",
+            ("codigo_indicador", "cod_indicador", "indicator", "indicator_code"),
+            required=True,
+            label=gettext_lazy("Indicator code"),
         ),
-        Column("periodo", ("period", "period_code", "codigo_periodo"), required=True),
+        Column(
+            "periodo",
+            ("period", "period_code", "codigo_periodo"),
+            required=True,
+            label=gettext_lazy("Period"),
+        ),
         Column(
             "unidad",
             ("unidad_territorial", "codigo_unidad", "ubigeo", "unit", "unit_code", "territorial_unit"),
+            label=gettext_lazy("Territorial unit code"),
         ),
-        Column("desagregacion", ("disaggregation", "desagregado")),
-        Column("valor", ("value", "dato"), required=True),
-        Column("nota", ("notas", "observacion", "observaciones", "note", "notes")),
+        Column("desagregacion", ("disaggregation", "desagregado"), label=gettext_lazy("Disaggregation")),
+        Column(
+            "valor",
+            ("value", "dato"),
+            required=True,
+            parser=partial(number_cell, limit=VALUE_LIMIT),
+            label=gettext_lazy("Value"),
+        ),
+        Column(
+            "nota", ("notas", "observacion", "observaciones", "note", "notes"), label=gettext_lazy("Note")
+        ),
     ]
 )
 
@@ -52,15 +72,6 @@ class MeasurementImportError(ImportRefused):
     """The measurement file cannot be imported (`errors`, the first problems; `total`, all)."""
 
 
-@dataclass(slots=True)
-class ImportPreview:
-    info: FileInfo
-    headers: dict[str, str]  # canonical → as written
-    ignored_columns: list[str]
-    rows: list[dict[str, Any]]  # {"row": n, "values": {canonical: text}, "errors": [messages]}
-    errors: list[RowError]  # header problems
-
-
 @dataclass(frozen=True, slots=True)
 class ImportResult:
     rows: int
@@ -69,17 +80,10 @@ class ImportResult:
     filename: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "rows": self.rows,
-            "created": self.created,
-            "replaced": self.replaced,
-            "filename": self.filename,
-            "lines": [measurement_import_summary(self)],
-        }
+        return {**dataclasses.asdict(self), "lines": [measurement_import_summary(self)]}
 
 
-def _file_error(message: str) -> MeasurementImportError:
-    return MeasurementImportError([RowError(row=0, column=None, message=message)])
+_file_error = MeasurementImportError.file
 
 
 @contextmanager
@@ -87,7 +91,7 @@ def table_records(opener: Opener, info: FileInfo) -> Iterator[Iterator[list[str]
     """The rows of the file (header first) as text cells; a workbook's "mediciones" sheet, or
     its first. Refusals of the reader come out as MeasurementImportError."""
     with refused_as(MeasurementImportError), table_open(opener, info) as table:
-        sheet = table.sheet_find("mediciones", "measurements")
+        sheet = table.sheet_find(*SHEETS)
         yield ([cell_text(c, month_dates=True) for c in cells] for _number, cells in table.rows(sheet))
 
 
@@ -102,15 +106,3 @@ def measurement_import_summary(result: ImportResult) -> str:
         "Imported %(file)s: %(rows)s rows, %(created)s new values and %(replaced)s drafts replaced; "
         "all of them are waiting for approval."
     ) % {"file": result.filename, "rows": result.rows, "created": result.created, "replaced": result.replaced}
-
-
-def measurement_import_errors_message(exc: MeasurementImportError) -> str:
-    """The summary of a refused import ("El archivo tiene 3 errores; no se importó nada.")."""
-    message = ngettext(
-        "The file has %(count)s error; nothing was imported.",
-        "The file has %(count)s errors; nothing was imported.",
-        exc.total,
-    ) % {"count": exc.total}
-    if exc.total > len(exc.errors):
-        message += " " + _("The first %(shown)s are listed.") % {"shown": len(exc.errors)}
-    return message

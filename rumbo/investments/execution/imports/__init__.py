@@ -1,11 +1,11 @@
 """Import of budget execution from CSV or XLSX, with the columns mapped by the user once and
-remembered per entity, all or nothing, as a background job.
+remembered per entity, all or nothing, as a background job (the flow of rumbo.core.tabular.flow).
 
-Spanish Excel files are read as they come (the reader of the measurements import): `;`, `,` or tab,
-decimal commas and thousands dots ("1.234.567,50"), Windows-1252 or UTF-8 with or without BOM.
-Step 1 keeps the file as a job not started yet and shows its header; the user maps each field to a
-column (pre-filled from the entity's remembered mapping, then from usual column names). Step 2
-runs the job: every row is checked (project by its code or national code, period, amounts,
+Spanish Excel files are read as they come (rumbo.core.tabular): `;`, `,` or tab, decimal commas
+and thousands dots ("1.234.567,50"), Windows-1252 or UTF-8 with or without BOM. Step 1 keeps the
+file as a job not started yet; the preview shows its columns with the mapping of each field
+(pre-filled from the entity's remembered mapping, then from usual column names). Step 2 runs the
+job: every row is checked (project by its code or national code, period, amounts,
 paid ≤ committed, percentages, no duplicate or overlapping periods of a project, achieved progress
 not going down without a note); any error and nothing is written; otherwise every row is written
 (created or replaced, origin "import") in one transaction with one audit event.
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
@@ -24,55 +24,50 @@ from django.utils.translation import gettext as _
 
 from rumbo.accounts.models import Entity
 from rumbo.accounts.permissions import Capability, require
-from rumbo.core.audit import AuditAction, audit_record
-from rumbo.core.jobs import job_enqueue
 from rumbo.core.models import Job
 from rumbo.core.tabular import (
+    ImportPreview,
     ImportRefused,
     Opener,
     Progress,
     cell_text,
+    header_read,
+    import_audit,
+    import_job_confirm,
     import_job_keep,
+    import_job_target,
     is_blank_row,
     job_opener,
+    job_table_preview,
+    mapping_remembered,
     refused_as,
+    table_detect,
     table_open,
     upload_accept,
 )
+from rumbo.core.tabular.flow import header_texts, mapping_suggest
 from rumbo.investments.execution.imports.checking import _Checker, _Row
 from rumbo.investments.execution.imports.results import (
+    COLUMNS,
     JOB_KIND,
     ExecutionImportError,
     ExecutionImportResult,
-    ImportHeader,
-    _file_error,
-    _read_header,
-    execution_import_errors_message,
     execution_import_summary,
-    execution_mapping_suggest,
-    field_labels,
-)
-from rumbo.investments.execution.services import (
-    MAPPING_FIELDS,
-    execution_mapping_set,
 )
 from rumbo.investments.models import ExecutionOrigin, ExecutionRecord
 
 __all__ = [
+    "COLUMNS",
     "JOB_KIND",
     "ExecutionImportError",
     "ExecutionImportResult",
-    "ImportHeader",
     "execution_import",
     "execution_import_confirm",
-    "execution_import_errors_message",
-    "execution_import_header",
     "execution_import_job_entity",
+    "execution_import_job_preview",
     "execution_import_run_job",
     "execution_import_summary",
     "execution_import_upload",
-    "execution_mapping_suggest",
-    "field_labels",
 ]
 
 # --- the job ----------------------------------------------------------------------------------------
@@ -85,63 +80,50 @@ def execution_import_upload(*, actor: Any, entity: Entity, uploaded_file: Upload
         upload_accept(uploaded_file)
     except ImportRefused as exc:
         raise ValidationError({"file": [e.message for e in exc.errors]}) from exc
-    with transaction.atomic():
-        return import_job_keep(
-            kind=JOB_KIND,
-            title=lambda name: _("Import of budget execution from %(file)s") % {"file": name},
-            actor=actor,
-            entity_id=entity.pk,
-            uploaded_file=uploaded_file,
-            default_name="ejecucion.csv",
-            params={
-                "entity_id": entity.pk,
-                "confirmed": False,
-                "return_url": reverse("investments:execution_import", kwargs={"entity_id": entity.pk}),
-            },
-        )
+    return import_job_keep(
+        kind=JOB_KIND,
+        actor=actor,
+        target=entity,
+        uploaded_file=uploaded_file,
+        title=lambda name: _("Import of budget execution from %(file)s") % {"file": name},
+        return_url=reverse("investments:execution_import", kwargs={"entity_id": entity.pk}),
+        default_name="ejecucion.csv",
+    )
 
 
 def execution_import_job_entity(*, actor: Any, job: Job) -> Entity:
     """The entity of an execution import job the actor started and may still report data for."""
-    if job.kind != JOB_KIND or job.created_by_id != getattr(actor, "pk", None):
-        raise PermissionDenied
-    entity = Entity.objects.filter(pk=job.params.get("entity_id")).first()
-    if entity is None:
-        raise PermissionDenied
+    entity: Entity = import_job_target(
+        actor=actor, job=job, kind=JOB_KIND, queryset=Entity.objects, param="entity_id"
+    )
     require(actor, entity.pk, Capability.REPORT_DATA)
     return entity
 
 
-def execution_import_header(*, actor: Any, job: Job) -> ImportHeader:
-    """The uploaded file's columns, a few rows and the suggested mapping (raises ExecutionImportError)."""
-    entity = execution_import_job_entity(actor=actor, job=job)
-    info, headers, sample = _read_header(job_opener(job), str(job.params["filename"]), job.input_file.size)
-    return ImportHeader(
-        info=info,
-        headers=headers,
-        sample=sample,
-        suggested=execution_mapping_suggest(entity=entity, headers=headers),
+def execution_import_job_preview(
+    *, actor: Any, job: Job, mapping: dict[str, str] | None = None
+) -> ImportPreview:
+    """The uploaded file's settings, the mapping of each field (`mapping`, or the suggested one)
+    and its first rows (raises ExecutionImportError)."""
+    execution_import_job_entity(actor=actor, job=job)
+    return job_table_preview(job, columns=COLUMNS, error_class=ExecutionImportError, chosen=mapping)
+
+
+def execution_import_confirm(*, actor: Any, job: Job, mapping: dict[str, str] | None = None) -> Job:
+    """Remember the mapping for the entity and start the import (queued when the transaction
+    commits); without `mapping`, the suggested one (the entity's last, then the usual names)."""
+    execution_import_job_entity(actor=actor, job=job)
+    if mapping is None or not job.params.get("headers"):
+        preview = execution_import_job_preview(actor=actor, job=job)
+        mapping = preview.mapping if mapping is None else mapping
+        job.params = {**job.params, "headers": preview.headers}
+    return import_job_confirm(
+        actor=actor,
+        job=job,
+        task="rumbo.investments.execution.tasks.execution_import_task",
+        columns=COLUMNS,
+        mapping=mapping,
     )
-
-
-def execution_import_confirm(*, actor: Any, job: Job, mapping: dict[str, str]) -> Job:
-    """Remember the mapping for the entity and start the import (queued when the transaction commits)."""
-
-    entity = execution_import_job_entity(actor=actor, job=job)
-    headers = execution_import_header(actor=actor, job=job).headers
-    missing = [h for h in mapping.values() if h and h not in headers]
-    if missing:
-        raise ValidationError(_("The file has no column %(column)s.") % {"column": missing[0]})
-    with transaction.atomic():
-        stored = execution_mapping_set(actor=actor, entity=entity, mapping=mapping)
-        locked = Job.objects.select_for_update().get(pk=job.pk)
-        if locked.params.get("confirmed"):
-            return locked
-        locked.params = {**locked.params, "confirmed": True, "mapping": stored.mapping}
-        locked.save(update_fields=["params"])
-        job_id = locked.pk
-        job_enqueue("rumbo.investments.execution.tasks.execution_import_task", job_id)
-    return locked
 
 
 def execution_import_run_job(*, job: Job, progress: Progress | None = None) -> ExecutionImportResult:
@@ -156,7 +138,7 @@ def execution_import_run_job(*, job: Job, progress: Progress | None = None) -> E
         opener=job_opener(job),
         filename=str(job.params.get("filename") or "ejecucion"),
         size=job.input_file.size,
-        mapping=dict(job.params.get("mapping") or {}),
+        mapping=job.params.get("mapping"),
         progress=progress,
     )
 
@@ -168,28 +150,30 @@ def execution_import(
     opener: Opener,
     filename: str,
     size: int,
-    mapping: dict[str, str],
+    mapping: dict[str, str] | None = None,
     progress: Progress | None = None,
 ) -> ExecutionImportResult:
     """Check every row of the file, then write them all in one transaction, or nothing.
-    `mapping` is field → column header; raises ExecutionImportError with the row errors."""
+    `mapping` is field → column header (without it: the entity's last mapping, then the usual
+    names); raises ExecutionImportError with the row errors."""
     require(actor, entity.pk, Capability.REPORT_DATA)
-    info, headers, _sample = _read_header(opener, filename, size)
-    positions: dict[str, int] = {}
-    written: dict[str, str] = {}
-    for name, header in mapping.items():
-        if name in MAPPING_FIELDS and header:
-            if header not in headers:
-                raise _file_error(_("The file has no column %(column)s.") % {"column": header})
-            positions[name] = headers.index(header)
-            written[name] = header
-    checker = _Checker(entity=entity, positions=positions, headers=written)
-    checker.load()
     rows: list[_Row] = []
     read = 0
+    with refused_as(ExecutionImportError):
+        info = table_detect(opener, filename, size)
     with refused_as(ExecutionImportError), table_open(opener, info) as table:
         rows_read = table.rows()
-        next(rows_read, None)
+        first = next(rows_read, None)
+        if first is None:
+            raise ExecutionImportError.file(_("The file is empty."))
+        if mapping is None:
+            remembered = mapping_remembered(entity_id=entity.pk, kind=JOB_KIND)
+            mapping, _memory = mapping_suggest(COLUMNS, header_texts(first[1]), remembered)
+        found = header_read(COLUMNS, first[1], mapping)
+        if found.errors:
+            raise ExecutionImportError(found.errors)
+        checker = _Checker(entity=entity, positions=found.positions, headers=found.written)
+        checker.load()
         for number, raw in rows_read:
             if is_blank_row(raw):
                 continue
@@ -201,11 +185,10 @@ def execution_import(
             if progress and read % 200 == 0:
                 progress("check", read, max(info.estimated_rows, read))
     checker.check_series(rows)
-    if checker.total:
-        checker.errors.sort(key=lambda e: e.row)
-        raise ExecutionImportError(checker.errors, checker.total)
+    if checker.problems:
+        raise checker.problems.refusal(ExecutionImportError)
     if read == 0:
-        raise _file_error(_("The file has column names but no rows to import."))
+        raise ExecutionImportError.file(_("The file has column names but no rows to import."))
     if progress:
         progress("write", 0, read)
     created = replaced = 0
@@ -254,11 +237,9 @@ def execution_import(
             over_committed=sum(1 for r in rows if r.committed > r.programmed),
             filename=filename,
         )
-        audit_record(
+        import_audit(
             actor=actor,
-            action=AuditAction.IMPORTED,
             target=entity,
-            entity_id=entity.pk,
             message=" ".join(execution_import_summary(result)),
             changes={"rows": read, "created": created, "replaced": replaced, "file": filename},
         )

@@ -6,22 +6,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from rumbo.accounts.models import Entity
-from rumbo.core.tabular import (
-    RowError,
-)
+from rumbo.core.tabular import RowErrors
 from rumbo.indicators.periods import PeriodCodeError, period_bounds
-from rumbo.investments.execution.imports.results import MAX_ERRORS_KEPT
+from rumbo.investments.execution.imports.results import COLUMNS, MAX_ERRORS_KEPT
 from rumbo.investments.execution.services import (
     SeriesPoint,
     execution_series_problems,
-    percent_parse,
 )
 from rumbo.investments.models import ExecutionRecord, Project
-from rumbo.investments.services import parse_amount
 
 # --- checking and writing -----------------------------------------------------------------------------
 
@@ -46,11 +41,13 @@ class _Checker:
     entity: Entity
     positions: dict[str, int]
     headers: dict[str, str]  # field → header as written
-    errors: list[RowError] = field(default_factory=list)
-    total: int = 0
+    problems: RowErrors = field(init=False)
     codes: dict[str, int] = field(default_factory=dict)
     national: dict[str, list[int]] = field(default_factory=dict)
     seen: dict[tuple[int, str], int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.problems = RowErrors(self.headers, keep=MAX_ERRORS_KEPT)
 
     def load(self) -> None:
         for pk, code, national in Project.objects.filter(entity=self.entity).values_list(
@@ -61,23 +58,18 @@ class _Checker:
                 self.national.setdefault(national.strip().casefold(), []).append(pk)
 
     def error(self, row: int, name: str | None, message: str) -> None:
-        self.total += 1
-        if len(self.errors) < MAX_ERRORS_KEPT:
-            self.errors.append(RowError(row, self.headers.get(name or "", name), message))
+        self.problems.add(row, name, message)
 
     def check(self, number: int, cells: list[str]) -> _Row | None:
         def cell(name: str) -> str:
             i = self.positions.get(name)
             return cells[i].strip() if i is not None and i < len(cells) else ""
 
-        bad = False
+        before = self.problems.total
         code = cell("project_code")
         project_id: int | None = None
         if not code:
-            bad = True
-            self.error(
-                number, "project_code", _("Row %(row)s: the project code is missing.") % {"row": number}
-            )
+            self.problems.at(number, "project_code", _("Row %(row)s: the project code is missing."))
         else:
             project_id = self.codes.get(code.casefold())
             if project_id is None:
@@ -85,75 +77,56 @@ class _Checker:
                 if len(matches) == 1:
                     project_id = matches[0]
                 elif len(matches) > 1:
-                    bad = True
-                    self.error(
+                    self.problems.at(
                         number,
                         "project_code",
                         _(
                             "Row %(row)s: several projects have the national code %(code)s; use the internal code."
-                        )
-                        % {"row": number, "code": code[:60]},
+                        ),
+                        code=code[:60],
                     )
                 else:
-                    bad = True
-                    self.error(
+                    self.problems.at(
                         number,
                         "project_code",
-                        _("Row %(row)s: there is no project of the entity with the code %(code)s.")
-                        % {"row": number, "code": code[:60]},
+                        _("Row %(row)s: there is no project of the entity with the code %(code)s."),
+                        code=code[:60],
                     )
         period = start = end = None
         try:
             period, _kind, start, end = period_bounds(cell("period"))
         except PeriodCodeError as exc:
-            bad = True
-            self.error(number, "period", _("Row %(row)s: %(problem)s") % {"row": number, "problem": str(exc)})
+            self.problems.row(number, "period", str(exc))
         amounts: dict[str, Decimal] = {}
         for name in ("programmed", "committed", "paid"):
-            text = cell(name)
-            try:
-                amounts[name] = parse_amount(text or "0", field=name)
-            except ValidationError as exc:
-                bad = True
-                self.error(
-                    number,
-                    name,
-                    _("Row %(row)s, %(column)s: %(problem)s")
-                    % {"row": number, "column": self.headers.get(name, name), "problem": exc.messages[0]},
-                )
+            amount = COLUMNS[name].parse(number, cell(name) or "0", self.problems)
+            if amount is not None:
+                amounts[name] = amount
         percents: dict[str, Decimal | None] = {}
         for name in ("physical_planned", "physical_actual"):
-            try:
-                percents[name] = percent_parse(cell(name), field=name)
-            except ValidationError as exc:
-                bad = True
-                self.error(
-                    number,
-                    name,
-                    _("Row %(row)s, %(column)s: %(problem)s")
-                    % {"row": number, "column": self.headers.get(name, name), "problem": exc.messages[0]},
-                )
+            text = cell(name)
+            percents[name] = COLUMNS[name].parse(number, text, self.problems)
         if "paid" in amounts and "committed" in amounts and amounts["paid"] > amounts["committed"]:
-            bad = True
-            self.error(
+            self.problems.at(
                 number,
                 "paid",
-                _("Row %(row)s: the amount paid (%(paid)s) exceeds the amount committed (%(committed)s).")
-                % {"row": number, "paid": amounts["paid"], "committed": amounts["committed"]},
+                _("Row %(row)s: the amount paid (%(paid)s) exceeds the amount committed (%(committed)s)."),
+                paid=amounts["paid"],
+                committed=amounts["committed"],
             )
         if project_id is not None and period is not None:
             earlier = self.seen.get((project_id, period))
             if earlier is not None:
-                bad = True
-                self.error(
+                self.problems.at(
                     number,
                     "project_code",
-                    _("Row %(row)s: the same project and period already appear in row %(earlier)s.")
-                    % {"row": number, "earlier": earlier},
+                    _("Row %(row)s: the same project and period already appear in row %(earlier)s."),
+                    earlier=earlier,
                 )
             else:
                 self.seen[(project_id, period)] = number
-        if bad or project_id is None or period is None:
+        note = COLUMNS["note"].parse(number, cell("note"), self.problems)
+        if self.problems.total > before or project_id is None or period is None:
             return None
         return _Row(
             number,
@@ -166,7 +139,7 @@ class _Checker:
             amounts["paid"],
             percents["physical_planned"],
             percents["physical_actual"],
-            cell("note")[:5000],
+            note or "",
         )
 
     def check_series(self, rows: list[_Row]) -> None:
@@ -187,8 +160,8 @@ class _Checker:
             for problem in execution_series_problems(points=points):
                 row = in_file.get(problem.period) or in_file.get(problem.other)
                 if row is not None:
-                    self.error(
+                    self.problems.row(
                         row.number,
                         "period" if problem.kind == "overlap" else "physical_actual",
-                        _("Row %(row)s: %(problem)s") % {"row": row.number, "problem": problem.message},
+                        problem.message,
                     )

@@ -1,34 +1,29 @@
-"""The budget-execution import's fields, reading of the header, suggested mapping and what it answers."""
+"""The budget-execution import's columns (the fields a column of the file is mapped to) and what it answers."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
-from rumbo.accounts.models import Entity
 from rumbo.core.tabular import (
-    FileInfo,
+    Column,
+    Columns,
     ImportRefused,
-    Opener,
-    RowError,
-    cell_text,
-    fold_header,
-    is_blank_row,
-    refused_as,
-    table_detect,
-    table_open,
+    money_cell,
+    percentage_cell,
+    text_cell,
 )
-from rumbo.investments.execution.services import (
-    MAPPING_FIELDS,
-)
-from rumbo.investments.models import ExecutionColumnMapping
+from rumbo.investments.execution.services import MAPPING_FIELDS, MAPPING_REQUIRED
+from rumbo.investments.services import MAX_AMOUNT
 
 JOB_KIND = "execution_import"
 MAX_ERRORS_KEPT = 500
-SAMPLE_ROWS = 5
 
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "project_code": (
@@ -37,6 +32,7 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
         "cod_proyecto",
         "proyecto",
         "cui",
+        "codigo_cui",
         "codigo_unico",
         "codigo_unico_de_inversiones",
         "bpin",
@@ -66,30 +62,38 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 
-def field_labels() -> dict[str, str]:
-    """The fields a column can be mapped to, in the user's language."""
-    return {
-        "project_code": _("Project code (internal or national)"),
-        "period": _("Period"),
-        "programmed": _("Programmed"),
-        "committed": _("Committed"),
-        "paid": _("Paid"),
-        "physical_actual": _("Physical progress achieved (%)"),
-        "physical_planned": _("Physical progress planned (%)"),
-        "note": _("Note"),
-    }
+_LABELS = {
+    "project_code": gettext_lazy("Project code (internal or national)"),
+    "period": gettext_lazy("Period"),
+    "programmed": gettext_lazy("Programmed"),
+    "committed": gettext_lazy("Committed"),
+    "paid": gettext_lazy("Paid"),
+    "physical_actual": gettext_lazy("Physical progress achieved (%)"),
+    "physical_planned": gettext_lazy("Physical progress planned (%)"),
+    "note": gettext_lazy("Note"),
+}
+_PARSERS: dict[str, Callable[[str], Any]] = {
+    "programmed": partial(money_cell, limit=MAX_AMOUNT),
+    "committed": partial(money_cell, limit=MAX_AMOUNT),
+    "paid": partial(money_cell, limit=MAX_AMOUNT),
+    "physical_actual": percentage_cell,
+    "physical_planned": percentage_cell,
+    "note": text_cell,
+}
+COLUMNS = Columns(
+    Column(
+        name,
+        FIELD_ALIASES[name],
+        required=name in MAPPING_REQUIRED,
+        parser=_PARSERS.get(name),
+        label=_LABELS[name],
+    )
+    for name in MAPPING_FIELDS
+)
 
 
 class ExecutionImportError(ImportRefused):
     """The budget-execution file cannot be imported (`errors`, the first problems; `total`, all)."""
-
-
-@dataclass(frozen=True, slots=True)
-class ImportHeader:
-    info: FileInfo
-    headers: list[str]
-    sample: list[list[str]]
-    suggested: dict[str, str]  # field → header
 
 
 @dataclass(slots=True)
@@ -101,65 +105,10 @@ class ExecutionImportResult:
     filename: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "rows": self.rows,
-            "created": self.created,
-            "replaced": self.replaced,
-            "over_committed": self.over_committed,
-            "filename": self.filename,
-            "lines": execution_import_summary(self),
-        }
+        return {**dataclasses.asdict(self), "lines": execution_import_summary(self)}
 
 
-def _file_error(message: str) -> ExecutionImportError:
-    return ExecutionImportError([RowError(row=0, column=None, message=message)])
-
-
-def _text(cells: list[Any]) -> list[str]:
-    return [cell_text(c, month_dates=True).strip() for c in cells]
-
-
-def _read_header(opener: Opener, filename: str, size: int) -> tuple[FileInfo, list[str], list[list[str]]]:
-    with refused_as(ExecutionImportError):
-        info = table_detect(opener, filename, size)
-        with table_open(opener, info) as table:
-            rows = table.rows()
-            header = next(rows, None)
-            sample: list[list[str]] = []
-            for _number, cells in rows:
-                if len(sample) >= SAMPLE_ROWS:
-                    break
-                if not is_blank_row(cells):
-                    sample.append(_text(cells))
-    if header is None:
-        raise _file_error(_("The file is empty."))
-    headers = [h.lstrip("\ufeff") for h in _text(header[1])]
-    return info, headers, sample
-
-
-def execution_mapping_suggest(*, entity: Entity, headers: list[str]) -> dict[str, str]:
-    """field → header: the entity's remembered mapping where its columns are in this file, then the
-    usual column names for the fields still unmapped."""
-    present = [h for h in headers if h]
-    by_fold = {fold_header(h): h for h in present}
-    stored = ExecutionColumnMapping.objects.filter(entity=entity).values_list("mapping", flat=True).first()
-    suggested: dict[str, str] = {}
-    for name, header in (stored or {}).items():
-        if name in MAPPING_FIELDS and header in present:
-            suggested[name] = header
-        elif name in MAPPING_FIELDS and fold_header(header) in by_fold:
-            suggested[name] = by_fold[fold_header(header)]
-    used = set(suggested.values())
-    for name in MAPPING_FIELDS:
-        if name in suggested:
-            continue
-        for alias in FIELD_ALIASES[name]:
-            header = by_fold.get(alias)
-            if header is not None and header not in used:
-                suggested[name] = header
-                used.add(header)
-                break
-    return suggested
+_file_error = ExecutionImportError.file
 
 
 def execution_import_summary(result: ExecutionImportResult) -> list[str]:
@@ -183,15 +132,3 @@ def execution_import_summary(result: ExecutionImportResult) -> list[str]:
             % {"count": result.over_committed}
         )
     return lines
-
-
-def execution_import_errors_message(exc: ExecutionImportError) -> str:
-    """The summary of a refused import."""
-    message = ngettext(
-        "The file has %(count)s error; nothing was imported.",
-        "The file has %(count)s errors; nothing was imported.",
-        exc.total,
-    ) % {"count": exc.total}
-    if exc.total > len(exc.errors):
-        message += " " + _("The first %(shown)s are listed.") % {"shown": len(exc.errors)}
-    return message

@@ -4,5 +4,5 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0002_job_worker_and_scheduled_runs")]
+    dependencies = [("core", "0003_import_mapping")]
     operations = [migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop)]
