@@ -34,8 +34,11 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import _data  # noqa: E402  (bench/_data.py, the generated data the import benchmarks share)
+from _data import QUARTERS, UNITS, measurement_value, quarters  # noqa: E402
+
 ROOT = HERE.parent
-QUARTERS, UNITS = 40, 25  # measurements: indicators × 40 quarters × 25 districts
 PERIODS = 8  # execution: projects × 8 quarters
 
 
@@ -62,69 +65,9 @@ def _root_user() -> Any:
     )[0]
 
 
-def _value(i: int, q: int, u: int) -> str:
-    whole = (i * 7919 + q * 104729 + u * 1299709) % 2_000_000
-    return f"{whole // 1000}.{whole % 1000:03d},{(i + q + u) % 10}" if whole >= 1000 else f"{whole},{u % 10}"
-
-
-def _quarters(count: int, first: int = 2016) -> list[str]:
-    return [f"{first + q // 4}T{q % 4 + 1}" for q in range(count)]
-
-
 def measurement_world(rows: int) -> dict[str, Any]:
-    from rumbo.accounts.models import Entity
-    from rumbo.indicators.models import Indicator
-    from rumbo.indicators.periods import period_get_or_create
-    from rumbo.plans.models import PlanType
-    from rumbo.plans.services import plan_create
-    from rumbo.territory.models import TerritorialUnit
-
-    root = _root_user()
-    entity = Entity.objects.create(
-        name="Municipalidad de prueba", kind="provincial_municipality", country="PE"
-    )
-    plan_type, _ = PlanType.objects.get_or_create(country="PE", code="PAT", defaults={"name": "PAT"})
-    plan = plan_create(actor=root, entity=entity, plan_type=plan_type, name="Plan de prueba")
-    province = TerritorialUnit.objects.create(country="PE", code="BENCH01", name="Provincia", kind="province")
-    province.path = f"/{province.pk}/"
-    province.save()
-    for u in range(UNITS):
-        unit = TerritorialUnit.objects.create(
-            country="PE",
-            code=f"BENCH01{u:02d}",
-            name=f"Distrito {u}",
-            kind="municipality",
-            parent=province,
-            depth=1,
-        )
-        unit.path = f"{province.path}{unit.pk}/"
-        unit.save(update_fields=["path"])
-    plan.units.add(province)
     indicators = max(1, rows // (QUARTERS * UNITS))
-    Indicator.objects.bulk_create(
-        [
-            Indicator(plan=plan, code=f"IND-{i:04d}", name=f"Indicador {i}", periodicity="quarterly")
-            for i in range(indicators)
-        ]
-    )
-    for code in _quarters(QUARTERS):
-        period_get_or_create(code)
-    return {"plan_id": plan.pk, "indicators": indicators}
-
-
-def measurement_file(path: Path, indicators: int) -> int:
-    rows = 0
-    with path.open("w", encoding="cp1252", newline="") as out:
-        out.write("Indicador;Período;Unidad;Desagregación;Valor;Nota\r\n")
-        for i in range(indicators):
-            block = [
-                f"IND-{i:04d};{period};BENCH01{u:02d};;{_value(i, q, u)};\r\n"
-                for q, period in enumerate(_quarters(QUARTERS))
-                for u in range(UNITS)
-            ]
-            out.write("".join(block))
-            rows += len(block)
-    return rows
+    return {"plan_id": _data.measurement_world(_root_user(), indicators), "indicators": indicators}
 
 
 def measurement_raw(plan_id: int, indicators: int) -> dict[str, Any]:
@@ -146,9 +89,9 @@ def measurement_raw(plan_id: int, indicators: int) -> dict[str, Any]:
     pg = connection.vendor == "postgresql"
     rows = []
     for i in range(indicators):
-        for q, period in enumerate(_quarters(QUARTERS)):
+        for q, period in enumerate(quarters(QUARTERS)):
             for u in range(UNITS):
-                value: Decimal = decimal_from_text(_value(i, q, u))
+                value: Decimal = decimal_from_text(measurement_value(i, q, u))
                 rows.append(
                     (ind[f"IND-{i:04d}"], units[f"BENCH01{u:02d}"], periods[period], "", value if pg else str(value), "",
                      "submitted", 1, True if pg else 1, "", "", user.pk, writer.stamp, user.pk, writer.stamp, None)
@@ -220,7 +163,7 @@ def execution_file(path: Path, projects: int) -> int:
         out.write(";".join(EXECUTION_MAPPING.values()) + "\r\n")
         for p in range(projects):
             block = []
-            for q, period in enumerate(_quarters(PERIODS, 2024)):
+            for q, period in enumerate(quarters(PERIODS, 2024)):
                 programmed = 1_000_000 + p * 13 + q
                 committed, paid = programmed * 8 // 10, programmed * 6 // 10
                 progress = min(100, 10 * (q + 1))
@@ -270,30 +213,7 @@ def plan_world(rows: int) -> dict[str, Any]:
 
 
 def plan_file(path: Path, rows: int, fmt: str) -> int:
-    lines = [
-        "codigo;nivel;titulo;codigo_padre;peso;responsable;plazo;anio_inicio;anio_fin;descripcion;ambito"
-    ]
-
-    def add(code: str, parent: str, depth: int) -> None:
-        lines.append(
-            f"{code};{depth};Nodo {code} con título de longitud realista;{parent};0,25;"
-            f"Gerencia de Planeamiento;mediano;2025;2030;Descripción del nodo {code};220101|220102"
-        )
-
-    axis = 0
-    while len(lines) <= rows:
-        a = f"E{axis}"
-        add(a, "", 1)
-        for o in range(5):
-            add(f"{a}.{o}", a, 2)
-            for p in range(4):
-                add(f"{a}.{o}.{p}", f"{a}.{o}", 3)
-                for j in range(4):
-                    add(f"{a}.{o}.{p}.{j}", f"{a}.{o}.{p}", 4)
-                    for k in range(3):
-                        add(f"{a}.{o}.{p}.{j}.{k}", f"{a}.{o}.{p}.{j}", 5)
-        axis += 1
-    lines = lines[: rows + 1]
+    lines = _data.plan_lines(rows)
     if fmt == "csv":
         path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8-sig"))
     else:
@@ -411,7 +331,7 @@ def _case(
         world = _child(code, f"{kind}_world", {"rows": rows}, db.url, var)
         if kind == "measurement":
             path = tmp / f"mediciones-{label}.csv"
-            count = measurement_file(path, world["indicators"])
+            count = _data.measurement_csv(path, world["indicators"])
             raw = _child(ROOT, "measurement_raw", world, db.url, var) if label == "after" else None
             run = _child(
                 code, "measurement_run", {"plan_id": world["plan_id"], "file": str(path)}, db.url, var

@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-QUARTERS = 40
-UNITS = 25
+sys.path.insert(0, str(ROOT / "bench"))
+from _data import QUARTERS, UNITS, measurement_csv, measurement_value, measurement_world, quarters  # noqa: E402
 
 
 def _setup_django(database_url: str, var_dir: Path) -> None:
@@ -44,70 +44,12 @@ def _setup_django(database_url: str, var_dir: Path) -> None:
     django.setup()
 
 
-def _period_codes() -> list[str]:
-    return [f"{2016 + q // 4}T{q % 4 + 1}" for q in range(QUARTERS)]
-
-
-def _value_text(i: int, q: int, u: int) -> str:
-    whole = (i * 7919 + q * 104729 + u * 1299709) % 2_000_000
-    return f"{whole // 1000}.{whole % 1000:03d},{(i + q + u) % 10}" if whole >= 1000 else f"{whole},{u % 10}"
-
-
 def build_world(indicators: int) -> dict[str, Any]:
     """A superuser, an entity, a plan with a province of 25 districts, the indicators and periods."""
-    from rumbo.accounts.models import Entity, User
-    from rumbo.indicators.models import Indicator
-    from rumbo.indicators.periods import period_get_or_create
-    from rumbo.plans.models import PlanType
-    from rumbo.plans.services import plan_create
-    from rumbo.territory.models import TerritorialUnit
+    from rumbo.accounts.models import User
 
     root = User.objects.create(username="bench-root", is_superuser=True, is_staff=True)
-    entity = Entity.objects.create(
-        name="Municipalidad de prueba", kind="provincial_municipality", country="PE"
-    )
-    plan_type, _ = PlanType.objects.get_or_create(country="PE", code="PAT", defaults={"name": "PAT"})
-    plan = plan_create(actor=root, entity=entity, plan_type=plan_type, name="Plan de prueba")
-    province = TerritorialUnit.objects.create(country="PE", code="BENCH01", name="Provincia", kind="province")
-    province.path = f"/{province.pk}/"
-    province.save()
-    for u in range(UNITS):
-        unit = TerritorialUnit.objects.create(
-            country="PE",
-            code=f"BENCH01{u:02d}",
-            name=f"Distrito {u}",
-            kind="municipality",
-            parent=province,
-            depth=1,
-        )
-        unit.path = f"{province.path}{unit.pk}/"
-        unit.save(update_fields=["path"])
-    plan.units.add(province)
-    Indicator.objects.bulk_create(
-        [
-            Indicator(plan=plan, code=f"IND-{i:04d}", name=f"Indicador {i}", periodicity="quarterly")
-            for i in range(indicators)
-        ]
-    )
-    for code in _period_codes():
-        period_get_or_create(code)
-    return {"plan_id": plan.pk, "user": root.username}
-
-
-def write_csv(path: Path, indicators: int) -> int:
-    """The Spanish-Excel file: cp1252, ";", decimal commas with thousands dots, CRLF."""
-    rows = 0
-    periods = _period_codes()
-    with path.open("w", encoding="cp1252", newline="") as out:
-        out.write("Indicador;Período;Unidad;Desagregación;Valor;Nota\r\n")
-        for i in range(indicators):
-            block = []
-            for q, period in enumerate(periods):
-                for u in range(UNITS):
-                    block.append(f"IND-{i:04d};{period};BENCH01{u:02d};;{_value_text(i, q, u)};\r\n")
-            out.write("".join(block))
-            rows += len(block)
-    return rows
+    return {"plan_id": measurement_world(root, indicators), "user": root.username}
 
 
 def child_raw(plan_id: int, indicators: int) -> dict[str, Any]:
@@ -132,9 +74,9 @@ def child_raw(plan_id: int, indicators: int) -> dict[str, Any]:
     from rumbo.core.numbers import number_text_normalise
 
     for i in range(indicators):
-        for q, period in enumerate(_period_codes()):
+        for q, period in enumerate(quarters(QUARTERS)):
             for u in range(UNITS):
-                value = Decimal(number_text_normalise(_value_text(i, q, u)))
+                value = Decimal(number_text_normalise(measurement_value(i, q, u)))
                 rows.append(
                     (
                         ind[f"IND-{i:04d}"],
@@ -263,7 +205,7 @@ def run(rows: int = 1_000_000, database_url: str | None = None) -> dict[str, Any
         world = _child("setup", {"indicators": indicators}, url, tmp)
         csv_path = tmp / "mediciones.csv"
         t0 = time.perf_counter()
-        total = write_csv(csv_path, indicators)
+        total = measurement_csv(csv_path, indicators)
         gen_seconds = time.perf_counter() - t0
         raw = _child("raw", {"plan_id": world["plan_id"], "indicators": indicators}, url, tmp)
         imp = _child("import", {"plan_id": world["plan_id"], "csv": str(csv_path)}, url, tmp)

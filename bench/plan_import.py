@@ -15,34 +15,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _data import plan_lines
 
 
 def generated_csv(count: int) -> bytes:
     """`count` rows: axes of 5 objectives of 4 programmes of 4 projects of 3 actions."""
-    lines = [
-        "codigo;nivel;titulo;codigo_padre;peso;responsable;plazo;anio_inicio;anio_fin;descripcion;ambito"
-    ]
-
-    def add(code: str, parent: str, depth: int) -> None:
-        lines.append(
-            f"{code};{depth};Nodo {code} con título de longitud realista;{parent};0,25;"
-            f"Gerencia de Planeamiento;mediano;2025;2030;Descripción del nodo {code};220101|220102"
-        )
-
-    axis = 0
-    while len(lines) <= count:
-        a = f"E{axis}"
-        add(a, "", 1)
-        for o in range(5):
-            add(f"{a}.{o}", a, 2)
-            for p in range(4):
-                add(f"{a}.{o}.{p}", f"{a}.{o}", 3)
-                for j in range(4):
-                    add(f"{a}.{o}.{p}.{j}", f"{a}.{o}.{p}", 4)
-                    for k in range(3):
-                        add(f"{a}.{o}.{p}.{j}.{k}", f"{a}.{o}.{p}.{j}", 5)
-        axis += 1
-    return ("\r\n".join(lines[: count + 1]) + "\r\n").encode("utf-8-sig")
+    return ("\r\n".join(plan_lines(count)) + "\r\n").encode("utf-8-sig")
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _lazy
@@ -47,6 +48,7 @@ class ImportPage:
     preview: Callable[[Job, dict[str, str] | None], ImportPreview]  # raises ImportRefused
     confirm: Callable[[Job, dict[str, str] | None], Job]  # raises ValidationError
     owns: Callable[[Job], bool]  # whether a job of the person belongs to this page's plan or entity
+    recent: Callable[[QuerySet[Job]], QuerySet[Job]]  # the same test as a filter, for the recent list
     context: dict[str, Any] | None = None  # the scope, for the template ("plan", "entity")
 
 
@@ -94,7 +96,7 @@ def import_page(request: HttpRequest, page: ImportPage) -> HttpResponse:
                 mapping_errors = exc.messages
             else:
                 return redirect("job", job_id=job.pk)
-        if chosen is not None:
+        if chosen is not None and chosen != preview.mapping:  # read again only for a changed mapping
             preview = page.preview(job, chosen)
     return _preview(request, context, job, preview, mapping_errors)
 
@@ -119,10 +121,8 @@ def _upload(
             form_add_validation_error(form, exc)
         else:
             return redirect(f"{request.path}?job={job.pk}")
-    recent = [
-        j for j in Job.objects.filter(kind=page.kind, created_by_id=request.user.pk)[:30] if page.owns(j)
-    ]
-    context.update({"form": form, "file_errors": file_errors or [], "recent": recent[:10]})
+    recent = page.recent(Job.objects.filter(kind=page.kind, created_by_id=request.user.pk))[:10]
+    context.update({"form": form, "file_errors": file_errors or [], "recent": recent})
     return render(request, "core/import.html", context, status=422 if file_errors else 200)
 
 

@@ -18,21 +18,27 @@ def decimal_from_text(value: Any, *, dot_groups_thousands: bool = False) -> Deci
     three digits as thousands ("500.000" = 500000), as money is written in Peru, Colombia and
     Mexico's Spanish Excel files. Raises InvalidOperation for anything else.
     """
-    if isinstance(value, Decimal):
+    if isinstance(value, str):  # the common case first: a cell of a 1 M-row file
+        text = value.strip()
+    elif isinstance(value, Decimal):
         return value
-    if isinstance(value, (int, float)):
+    elif isinstance(value, (int, float)):
         return Decimal(str(value))
-    text = str(value).strip().replace(" ", "").replace("\u00a0", "")
-    if "," in text and "." in text:
+    else:
+        text = str(value).strip()
+    if " " in text or "\u00a0" in text:
+        text = text.replace(" ", "").replace("\u00a0", "")
+    commas = text.count(",")
+    if commas and "." in text:
         thousands = "." if text.rfind(",") > text.rfind(".") else ","
         text = text.replace(thousands, "").replace(",", ".")
-    elif text.count(".") > 1 or (dot_groups_thousands and _DOT_GROUPS.fullmatch(text)):
+    elif text.count(".") > 1 or (dot_groups_thousands and "." in text and _DOT_GROUPS.fullmatch(text)):
         if not _DOT_GROUPS.fullmatch(text):
             raise InvalidOperation(value)
         text = text.replace(".", "")
-    elif _COMMA_GROUPS.fullmatch(text):
+    elif commas > 1 and _COMMA_GROUPS.fullmatch(text):
         text = text.replace(",", "")
-    else:
+    elif commas:
         text = text.replace(",", ".")
     if not text:
         raise InvalidOperation(value)

@@ -438,6 +438,7 @@ def plan_import(request: HtmxHttpRequest, plan_id: int) -> HttpResponse:
         preview=lambda job, mapping: plan_import_job_preview(actor=actor, job=job, mapping=mapping),
         confirm=lambda job, mapping: plan_import_confirm(actor=actor, job=job, mapping=mapping),
         owns=lambda job: job.params.get("plan_id") == plan.pk,
+        recent=lambda jobs: jobs.filter(params__plan_id=plan.pk),
         context={"plan": plan},
     )
     return import_page(request, page)

@@ -42,7 +42,6 @@ def _shown(text: str) -> str:
     return text if len(text) <= 40 else text[:39] + "…"
 
 
-_PLAIN = re.compile(r"-?\d+(\.\d+)?")
 _CURRENCY = re.compile(
     r"^(s/\.?|us\$|\$|€|cop|mxn|pen|usd|eur)|(s/\.?|\$|€|cop|mxn|pen|usd|eur)$", re.IGNORECASE
 )
@@ -50,9 +49,8 @@ _CURRENCY = re.compile(
 
 def number_cell(text: str, *, limit: Decimal | None = None) -> Decimal:
     """A number; `limit` bounds its absolute value (the column's field size)."""
-    t = text.strip()
     try:
-        value = Decimal(t) if _PLAIN.fullmatch(t) else decimal_from_text(t)
+        value = decimal_from_text(text)
     except (InvalidOperation, ValueError):
         raise CellError(_("“%(value)s” is not a number.") % {"value": _shown(text)}) from None
     if not value.is_finite():
@@ -64,7 +62,9 @@ def number_cell(text: str, *, limit: Decimal | None = None) -> Decimal:
 
 def money_cell(text: str, *, limit: Decimal = Decimal("1e15")) -> Decimal:
     """A non-negative amount with two decimals."""
-    t = _CURRENCY.sub("", text.strip()).strip()
+    t = text.strip()
+    if t and not (t[0].isdigit() and t[-1].isdigit()):  # a sign or code at either end
+        t = _CURRENCY.sub("", t).strip()
     try:
         value = decimal_from_text(t, dot_groups_thousands=True)
     except (InvalidOperation, ValueError):

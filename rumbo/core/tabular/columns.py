@@ -27,12 +27,13 @@ class Column:
     def parse(self, row: int, text: str, errors: RowErrors) -> Any:
         """The cell's value by the column's parser, or None after recording why it cannot be read
         (an empty cell is None, without error: whether it may be empty is the importer's check)."""
+        t = text.strip()
         if self.parser is None:
-            return text.strip()
-        if not text.strip():
+            return t
+        if not t:
             return None
         try:
-            return self.parser(text)
+            return self.parser(t)
         except CellError as exc:
             errors.cell(row, self.name, exc.message)
             return None

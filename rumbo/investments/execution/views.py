@@ -184,6 +184,7 @@ def execution_import(request: HttpRequest, entity_id: int) -> HttpResponse:
         preview=lambda job, mapping: execution_import_job_preview(actor=actor, job=job, mapping=mapping),
         confirm=lambda job, mapping: execution_import_confirm(actor=actor, job=job, mapping=mapping),
         owns=lambda job: job.entity_id == entity.pk,
+        recent=lambda jobs: jobs.filter(entity_id=entity.pk),
         context={"entity": entity},
     )
     return import_page(request, page)

@@ -263,3 +263,20 @@ def test_the_import_page_is_forbidden_to_observers(data: Data, client: Any) -> N
     client.force_login(data.user("observer"))
     url = reverse("indicators:measurement_import", kwargs={"plan_id": data.world.plan.pk})
     assert client.get(url).status_code == 403
+
+
+def test_the_recent_imports_list_only_this_plans_files(
+    data: Data, client: Any, settings: Any, tmp_path: Path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(data.user("reporter"))
+    url = reverse("indicators:measurement_import", kwargs={"plan_id": data.world.plan.pk})
+    client.post(url, {"file": SimpleUploadedFile("propio.csv", GOOD_CSV.encode("cp1252"))})
+    job = Job.objects.get(kind="measurement_import")
+    # the plan's page lists the upload, not confirmed yet
+    body = client.get(url).content.decode()
+    assert f"?job={job.pk}" in body and 'id="recent-imports"' in body
+    # the page of another plan of the same entity does not
+    other = reverse("indicators:measurement_import", kwargs={"plan_id": data.world.public_plan.pk})
+    response = client.get(other)
+    assert response.status_code == 200 and 'id="recent-imports"' not in response.content.decode()

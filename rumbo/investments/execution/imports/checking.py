@@ -20,6 +20,10 @@ from rumbo.investments.models import ExecutionRecord, Project
 
 # --- checking and writing -----------------------------------------------------------------------------
 
+_AMOUNTS = tuple((name, COLUMNS[name]) for name in ("programmed", "committed", "paid"))
+_PERCENTS = tuple((name, COLUMNS[name]) for name in ("physical_planned", "physical_actual"))
+_NOTE = COLUMNS["note"]
+
 
 @dataclass(slots=True)
 class _Row:
@@ -46,8 +50,13 @@ class _Checker:
     national: dict[str, list[int]] = field(default_factory=dict)
     seen: dict[tuple[int, str], int] = field(default_factory=dict)
 
+    _at: dict[str, int] = field(init=False)  # column → position in a row, -1 when not mapped
+    _width: int = field(init=False)
+
     def __post_init__(self) -> None:
         self.problems = RowErrors(self.headers, keep=MAX_ERRORS_KEPT)
+        self._at = {name: self.positions.get(name, -1) for name in COLUMNS.names}
+        self._width = max(self._at.values()) + 1
 
     def load(self) -> None:
         for pk, code, national in Project.objects.filter(entity=self.entity).values_list(
@@ -61,9 +70,11 @@ class _Checker:
         self.problems.add(row, name, message)
 
     def check(self, number: int, cells: list[str]) -> _Row | None:
-        def cell(name: str) -> str:
-            i = self.positions.get(name)
-            return cells[i].strip() if i is not None and i < len(cells) else ""
+        at = self._at
+        row = [*cells, ""] if len(cells) >= self._width else [*cells, *[""] * (self._width - len(cells) + 1)]
+
+        def cell(name: str) -> str:  # an unmapped column reads the "" at the end
+            return row[at[name]].strip()
 
         before = self.problems.total
         code = cell("project_code")
@@ -98,14 +109,13 @@ class _Checker:
         except PeriodCodeError as exc:
             self.problems.row(number, "period", str(exc))
         amounts: dict[str, Decimal] = {}
-        for name in ("programmed", "committed", "paid"):
-            amount = COLUMNS[name].parse(number, cell(name) or "0", self.problems)
+        for name, column in _AMOUNTS:
+            amount = column.parse(number, cell(name) or "0", self.problems)
             if amount is not None:
                 amounts[name] = amount
         percents: dict[str, Decimal | None] = {}
-        for name in ("physical_planned", "physical_actual"):
-            text = cell(name)
-            percents[name] = COLUMNS[name].parse(number, text, self.problems)
+        for name, column in _PERCENTS:
+            percents[name] = column.parse(number, row[at[name]], self.problems)
         if "paid" in amounts and "committed" in amounts and amounts["paid"] > amounts["committed"]:
             self.problems.at(
                 number,
@@ -125,7 +135,7 @@ class _Checker:
                 )
             else:
                 self.seen[(project_id, period)] = number
-        note = COLUMNS["note"].parse(number, cell("note"), self.problems)
+        note = _NOTE.parse(number, row[at["note"]], self.problems)
         if self.problems.total > before or project_id is None or period is None:
             return None
         return _Row(
