@@ -16,6 +16,7 @@ urlpatterns = [
     path("seguimiento/", include("rumbo.indicators.urls")),
     path("informes/", include("rumbo.reports.urls")),
     path("inversiones/", include("rumbo.investments.urls")),
+    path("gobernanza/", include("rumbo.governance.urls")),
     path("territorio/", include("rumbo.territory.urls")),
     path("", include("rumbo.accounts.urls")),
     path("trabajos/<int:job_id>/", core_views.job_status, name="job"),

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "rumbo.lifecycle",
     "rumbo.indicators",
     "rumbo.investments",
+    "rumbo.governance",
     "rumbo.reports",
 ]
 

@@ -28,6 +28,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from rumbo.accounts.api import router as entities_router
 from rumbo.core.throttle import ApiThrottle
+from rumbo.governance.api import router as governance_router
 from rumbo.indicators.dashboard.api import router as progress_router
 from rumbo.indicators.measurements.api import router as measurements_router
 from rumbo.indicators.sheets.api import router as indicators_router
@@ -162,6 +163,7 @@ api.add_router("/", bank_router)
 api.add_router("/", priorities_router)
 api.add_router("/", programming_router)
 api.add_router("/", execution_router)
+api.add_router("/", governance_router)
 
 
 @api.exception_handler(ValidationError)
