@@ -33,10 +33,18 @@ def at(day: datetime.date, hour: int = 10) -> datetime.datetime:
 def gov(world: Any, superuser: Any) -> Gov:
     planner = world.users["planner"]
     body = services.body_create(
-        actor=planner, entity=world.entity, plan=world.plan, kind="commission", name="Comisión de Gestión del Territorio"
+        actor=planner,
+        entity=world.entity,
+        plan=world.plan,
+        kind="commission",
+        name="Comisión de Gestión del Territorio",
     )
     public_body = services.body_create(
-        actor=planner, entity=world.entity, plan=world.public_plan, kind="management_committee", name="Comité de Gestión"
+        actor=planner,
+        entity=world.entity,
+        plan=world.public_plan,
+        kind="management_committee",
+        name="Comité de Gestión",
     )
     secretary = UserFactory(username="secretaria")
     president = UserFactory(username="alcalde")
@@ -56,4 +64,6 @@ def gov(world: Any, superuser: Any) -> Gov:
         actor=planner, body=public_body, name="Rosa Vela", organisation="Junta vecinal", sector=MemberSector.CIVIL_SOCIETY,
         joined_on=joined, email="rosa@vecinos.example", phone="999 111 222",
     )  # fmt: skip
-    return Gov(world=world, body=body, public_body=public_body, secretary=secretary, president=president, seats=seats)
+    return Gov(
+        world=world, body=body, public_body=public_body, secretary=secretary, president=president, seats=seats
+    )

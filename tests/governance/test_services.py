@@ -41,9 +41,14 @@ def _meeting(gov: Gov, day: datetime.date = DAY, **kw: Any) -> Meeting:
     )  # fmt: skip
 
 
-def _held(gov: Gov, day: datetime.date = DAY, present: tuple[str, ...] = ("president", "secretary", "m1")) -> Meeting:
+def _held(
+    gov: Gov, day: datetime.date = DAY, present: tuple[str, ...] = ("president", "secretary", "m1")
+) -> Meeting:
     meeting = _meeting(gov, day)
-    marks = {s.pk: AttendanceStatus.PRESENT if k in present else AttendanceStatus.ABSENT for k, s in gov.seats.items()}
+    marks = {
+        s.pk: AttendanceStatus.PRESENT if k in present else AttendanceStatus.ABSENT
+        for k, s in gov.seats.items()
+    }
     services.meeting_attendance_record(actor=gov.secretary, meeting=meeting, marks=marks)
     return meeting
 
@@ -89,7 +94,9 @@ def test_quorum_counts_voting_members_present_and_never_guests(gov: Gov) -> None
 
 
 def test_a_member_who_left_before_the_meeting_is_not_counted(gov: Gov) -> None:
-    services.member_update(actor=gov.secretary, member=gov.seats["m2"], left_on=DAY - datetime.timedelta(days=1))
+    services.member_update(
+        actor=gov.secretary, member=gov.seats["m2"], left_on=DAY - datetime.timedelta(days=1)
+    )
     meeting = _meeting(gov)
     quorum = services.meeting_quorum(meeting=meeting)
     assert quorum.voting == 3 and not quorum.recorded and not quorum.met
@@ -105,7 +112,9 @@ def test_a_member_who_left_before_the_meeting_is_not_counted(gov: Gov) -> None:
 def test_minutes_are_versioned_then_locked_once_approved(gov: Gov) -> None:
     first = _held(gov)
     minutes = services.minutes_save(actor=gov.secretary, meeting=first, text="Se instaló la comisión.")
-    minutes = services.minutes_save(actor=gov.secretary, meeting=first, text="Se instaló la comisión. Acuerdos: …")
+    minutes = services.minutes_save(
+        actor=gov.secretary, meeting=first, text="Se instaló la comisión. Acuerdos: …"
+    )
     services.minutes_circulate(actor=gov.secretary, minutes=minutes)
     assert minutes.version == 2
     # when the body approves them at the next meeting, held with quorum
@@ -114,7 +123,9 @@ def test_minutes_are_versioned_then_locked_once_approved(gov: Gov) -> None:
         actor=gov.secretary, minutes=minutes, approval=MinutesApproval.AT_MEETING, approved_in=second
     )
     # then they are approved on the date of that meeting, with a third version kept
-    assert approved.status == MinutesStatus.APPROVED and approved.approved_on == DAY + datetime.timedelta(days=30)
+    assert approved.status == MinutesStatus.APPROVED and approved.approved_on == DAY + datetime.timedelta(
+        days=30
+    )
     assert list(MinutesVersion.objects.filter(minutes=approved).values_list("number", "status")) == [
         (1, "draft"),
         (2, "draft"),
@@ -137,7 +148,9 @@ def test_minutes_cannot_be_approved_at_a_meeting_without_quorum_or_an_earlier_on
     minutes = services.minutes_save(actor=gov.secretary, meeting=first, text="Acta")
     poor = _held(gov, DAY + datetime.timedelta(days=7), present=("m1",))
     with pytest.raises(ValidationError) as exc:
-        services.minutes_approve(actor=gov.secretary, minutes=minutes, approval=MinutesApproval.AT_MEETING, approved_in=poor)
+        services.minutes_approve(
+            actor=gov.secretary, minutes=minutes, approval=MinutesApproval.AT_MEETING, approved_in=poor
+        )
     assert "approved_in" in exc.value.error_dict
     earlier = _held(gov, DAY - datetime.timedelta(days=7))
     with pytest.raises(ValidationError):
@@ -151,7 +164,9 @@ def test_only_the_president_approves_minutes_in_person(gov: Gov) -> None:
     minutes = services.minutes_save(actor=gov.secretary, meeting=_held(gov), text="Acta")
     with pytest.raises(ValidationError):
         services.minutes_approve(actor=gov.secretary, minutes=minutes, approval=MinutesApproval.BY_PRESIDENT)
-    approved = services.minutes_approve(actor=gov.president, minutes=minutes, approval=MinutesApproval.BY_PRESIDENT)
+    approved = services.minutes_approve(
+        actor=gov.president, minutes=minutes, approval=MinutesApproval.BY_PRESIDENT
+    )
     assert approved.status == MinutesStatus.APPROVED and approved.approved_by == gov.president
 
 
@@ -161,7 +176,9 @@ def test_only_the_president_approves_minutes_in_person(gov: Gov) -> None:
 def _agreement(gov: Gov, **kw: Any) -> Agreement:
     meeting = kw.pop("meeting", None) or _held(gov)
     kw.setdefault("owner_member", gov.seats["m1"])
-    return services.agreement_create(actor=gov.secretary, meeting=meeting, text="Elaborar el expediente técnico", **kw)
+    return services.agreement_create(
+        actor=gov.secretary, meeting=meeting, text="Elaborar el expediente técnico", **kw
+    )
 
 
 def test_agreements_are_numbered_per_plan_and_turn_overdue_after_their_due_date(gov: Gov) -> None:
@@ -171,11 +188,16 @@ def test_agreements_are_numbered_per_plan_and_turn_overdue_after_their_due_date(
     # due on DAY: not overdue that day, overdue the next
     assert selectors.agreement_state(agreement=a, today=DAY) == AgreementStatus.PENDING
     assert selectors.agreement_state(agreement=a, today=DAY + datetime.timedelta(days=1)) == "overdue"
-    assert selectors.agreement_state(agreement=b, today=datetime.date(2099, 1, 1)) == AgreementStatus.PENDING  # no due date
+    assert (
+        selectors.agreement_state(agreement=b, today=datetime.date(2099, 1, 1)) == AgreementStatus.PENDING
+    )  # no due date
     # done agreements are never overdue
     services.agreement_status_set(actor=gov.secretary, agreement=a, status=AgreementStatus.DONE, done_on=DAY)
     a.refresh_from_db()
-    assert selectors.agreement_state(agreement=a, today=DAY + datetime.timedelta(days=400)) == AgreementStatus.DONE
+    assert (
+        selectors.agreement_state(agreement=a, today=DAY + datetime.timedelta(days=400))
+        == AgreementStatus.DONE
+    )
 
 
 def test_agreement_status_transitions(gov: Gov) -> None:
@@ -224,8 +246,12 @@ def test_an_owner_from_another_tenant_is_refused(gov: Gov) -> None:
     with translation.override("es"), pytest.raises(ValidationError) as exc:
         _agreement(gov, owner_member=None, owner_user=gov.world.users["other_admin"])
     assert "Municipalidad Provincial de Prueba" in " ".join(exc.value.messages)
-    other_body = services.body_create(actor=gov.world.users["other_admin"], entity=gov.world.other_entity, kind="other", name="Ajeno")
-    stranger = services.member_add(actor=gov.world.users["other_admin"], body=other_body, name="Extraño", joined_on=DAY)
+    other_body = services.body_create(
+        actor=gov.world.users["other_admin"], entity=gov.world.other_entity, kind="other", name="Ajeno"
+    )
+    stranger = services.member_add(
+        actor=gov.world.users["other_admin"], body=other_body, name="Extraño", joined_on=DAY
+    )
     with pytest.raises(ValidationError):
         _agreement(gov, owner_member=stranger)
     with pytest.raises(ValidationError):  # two owners at once
@@ -241,7 +267,9 @@ def test_an_owner_from_another_tenant_is_refused(gov: Gov) -> None:
 
 def test_a_meeting_ending_before_it_starts_is_refused(gov: Gov) -> None:
     with translation.override("es"), pytest.raises(ValidationError) as exc:
-        services.meeting_convene(actor=gov.secretary, body=gov.body, title="Sesión", starts_at=at(DAY, 12), ends_at=at(DAY, 10))
+        services.meeting_convene(
+            actor=gov.secretary, body=gov.body, title="Sesión", starts_at=at(DAY, 12), ends_at=at(DAY, 10)
+        )
     assert exc.value.message_dict["ends_at"] == ["La reunión debe terminar después de empezar."]
     assert Meeting.objects.count() == 0
 
@@ -272,24 +300,39 @@ def test_a_member_twice_in_one_body_at_once_is_refused(gov: Gov) -> None:
 def test_a_30_mb_or_executable_attendance_list_is_refused_and_nothing_saved(gov: Gov) -> None:
     meeting = _meeting(gov)
     marks = {gov.seats["m1"].pk: AttendanceStatus.PRESENT}
-    big = SimpleUploadedFile("lista.pdf", b"%PDF-1.4\n" + b"0" * (30 * 1024 * 1024), content_type="application/pdf")
+    big = SimpleUploadedFile(
+        "lista.pdf", b"%PDF-1.4\n" + b"0" * (30 * 1024 * 1024), content_type="application/pdf"
+    )
     exe = SimpleUploadedFile("lista.pdf", b"MZ\x90\x00" + b"\x00" * 2000, content_type="application/pdf")
     for upload in (big, exe):
         with translation.override("es"), pytest.raises(ValidationError) as exc:
-            services.meeting_attendance_record(actor=gov.secretary, meeting=meeting, marks=marks, attendance_list=upload)
+            services.meeting_attendance_record(
+                actor=gov.secretary, meeting=meeting, marks=marks, attendance_list=upload
+            )
         assert "attendance_list" in exc.value.error_dict
     meeting.refresh_from_db()
-    assert meeting.status == MeetingStatus.CONVENED and not meeting.attendance_list and not meeting.attendance.exists()
+    assert (
+        meeting.status == MeetingStatus.CONVENED
+        and not meeting.attendance_list
+        and not meeting.attendance.exists()
+    )
     # a real scan is kept with its fingerprint
     scan = SimpleUploadedFile("Lista firmada.pdf", b"%PDF-1.4\nlista\n", content_type="application/pdf")
-    services.meeting_attendance_record(actor=gov.secretary, meeting=meeting, marks=marks, attendance_list=scan)
+    services.meeting_attendance_record(
+        actor=gov.secretary, meeting=meeting, marks=marks, attendance_list=scan
+    )
     meeting.refresh_from_db()
     assert meeting.attendance_list_name == "Lista firmada.pdf" and len(meeting.attendance_list_sha256) == 64
 
 
 def test_people_without_a_role_in_the_body_cannot_write(gov: Gov) -> None:
     w = gov.world
-    for who in (w.users["reporter"], w.users["observer"], w.users["other_admin"], UserFactory(username="nadie")):
+    for who in (
+        w.users["reporter"],
+        w.users["observer"],
+        w.users["other_admin"],
+        UserFactory(username="nadie"),
+    ):
         with pytest.raises(PermissionDenied):
             _meeting_as(gov, who)
     # an ordinary member with an account reads but does not write
@@ -301,7 +344,9 @@ def test_people_without_a_role_in_the_body_cannot_write(gov: Gov) -> None:
 
 
 def _meeting_as(gov: Gov, actor: Any) -> Meeting:
-    return services.meeting_convene(actor=actor, body=gov.body, title="x", starts_at=at(DAY), ends_at=at(DAY, 11))
+    return services.meeting_convene(
+        actor=actor, body=gov.body, title="x", starts_at=at(DAY), ends_at=at(DAY, 11)
+    )
 
 
 def test_every_change_leaves_an_audit_event_scoped_to_the_plan(gov: Gov) -> None:
