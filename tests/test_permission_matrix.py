@@ -30,6 +30,9 @@ from rumbo.investments.models import (
 )
 from rumbo.territory.models import LayerFeature, SpatialLayer
 from tests.factories import UnitFactory
+from tests.governance.matrix import API as GOVERNANCE_API
+from tests.governance.matrix import WEB as GOVERNANCE_WEB
+from tests.governance.matrix import governance_world
 from tests.investments.bank.matrix import API as BANK_API
 from tests.investments.bank.matrix import WEB as BANK_WEB
 from tests.investments.execution.matrix import API as EXECUTION_API
@@ -949,6 +952,7 @@ def world_with_root(world: Any, superuser: Any) -> Any:
     world.job = job_create(
         kind="plan_import", title="Importación", created_by=world.users["planner"], entity_id=world.entity.pk
     )
+    governance_world(world)  # bodies, meetings, minutes and agreements (tests/governance/matrix.py)
     return world
 
 
@@ -980,9 +984,10 @@ def _call(world: Any, who: str, case: Case) -> tuple[int, str, Any]:
 
 INVESTMENTS = BANK_WEB + BANK_API + PRIORITIES_WEB + PRIORITIES_API + PROGRAMMING_WEB + PROGRAMMING_API
 INVESTMENTS += EXECUTION_WEB + EXECUTION_API
+GOVERNANCE = GOVERNANCE_WEB + GOVERNANCE_API
 
 
-@pytest.mark.parametrize("case", WEB + API + INVESTMENTS, ids=lambda c: c.name)
+@pytest.mark.parametrize("case", WEB + API + INVESTMENTS + GOVERNANCE, ids=lambda c: c.name)
 def test_permission_matrix(world_with_root: Any, case: Case) -> None:
     """One endpoint, every caller. Each call runs in a savepoint rolled back afterwards, so a
     call that changes data (a deletion, a new member) does not change what the next caller sees."""

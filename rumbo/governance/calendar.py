@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from icalendar import Calendar, Event
 
 from rumbo.governance.models import Meeting, MeetingStatus
@@ -52,8 +53,13 @@ def calendar_for_meetings(*, name: str, meetings: Iterable[Meeting], base_url: s
     return bytes(cal.to_ical())
 
 
+def _password_mark(user: Any) -> str:
+    """Changes when the password changes; reveals nothing of the hash."""
+    return salted_hmac(_SALT, user.password).hexdigest()[:16]
+
+
 def person_calendar_token(user: Any) -> str:
-    return signing.dumps({"u": user.pk, "p": user.password[-12:]}, salt=_SALT, compress=True)
+    return signing.dumps({"u": user.pk, "p": _password_mark(user)}, salt=_SALT, compress=True)
 
 
 def person_from_token(token: str) -> Any:
@@ -62,6 +68,6 @@ def person_from_token(token: str) -> Any:
     except signing.BadSignature:
         return None
     user = get_user_model().objects.filter(pk=data.get("u"), is_active=True).first()
-    if user is None or user.password[-12:] != data.get("p"):
+    if user is None or not constant_time_compare(_password_mark(user), str(data.get("p"))):
         return None
     return user

@@ -24,6 +24,7 @@ from rumbo.governance.models import (
     MinutesApproval,
     QuorumRule,
 )
+from rumbo.investments.models import FundingSource
 from rumbo.plans.models import LegalAct, Node, Plan
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -232,3 +233,141 @@ class AgreementStatusForm(_Styled):
 class AgreementNoteForm(_Styled):
     text = forms.CharField(label=_("Follow-up"), widget=forms.Textarea(attrs={"rows": 2}))
     evidence = forms.FileField(label=_("Evidence"), required=False, help_text=upload_help())
+
+
+class ConvenioForm(_Styled):
+    title = forms.CharField(label=_("Title"), max_length=300)
+    number = forms.CharField(label=_("Number"), max_length=100, required=False)
+    purpose = forms.CharField(
+        label=_("Purpose and commitments"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    signed_on = forms.DateField(label=_("Signed on"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=_("In force from"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(
+        label=_("In force until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    parties = forms.CharField(
+        label=_("Parties"), widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One per line; the role after a semicolon (Municipalidad Distrital de Calzada; aportante)."),
+    )  # fmt: skip
+    document = forms.FileField(label=_("Signed document"), required=False, help_text=upload_help())
+
+    def party_list(self) -> list[dict[str, str]]:
+        rows = []
+        for line in (self.cleaned_data.get("parties") or "").splitlines():
+            name, _sep, role = line.partition(";")
+            if name.strip():
+                rows.append({"name": name.strip(), "role": role.strip()})
+        return rows
+
+
+class ContributionForm(_Styled):
+    party = forms.ChoiceField(label=_("Party"))
+    year = forms.IntegerField(label=_("Year"), min_value=1900, max_value=2200)
+    fixed = forms.CharField(
+        label=_("Fixed committed"), required=False, help_text=_("Salaries and logistics of the team.")
+    )
+    variable = forms.CharField(
+        label=_("Variable committed"), required=False, help_text=_("Studies and works.")
+    )
+    total = forms.CharField(label=_("Total committed (to check)"), required=False)
+    fixed_paid = forms.CharField(label=_("Fixed paid"), required=False)
+    variable_paid = forms.CharField(label=_("Variable paid"), required=False)
+    source: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Funding source"), queryset=FundingSource.objects.none(), required=False
+    )
+    over_reason = forms.CharField(label=_("Why more was paid than committed"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, convenio: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        party: Any = self.fields["party"]
+        party.choices = [(str(p.pk), p.name) for p in convenio.parties.all()]
+        source: Any = self.fields["source"]
+        source.queryset = FundingSource.objects.filter(country__in=[convenio.entity.country, "XX"])
+
+
+class ActivityForm(_Styled):
+    kind = forms.ChoiceField(label=_("Kind"), choices=[])
+    title = forms.CharField(label=_("Title"), max_length=300)
+    held_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    audience = forms.ChoiceField(label=_("Audience"), choices=[])
+    place = forms.CharField(label=_("Place"), max_length=300, required=False)
+    material = forms.ChoiceField(label=_("Material"), choices=[], required=False)
+    attendees = forms.IntegerField(label=_("Attendees"), min_value=0, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from rumbo.governance.models import ActivityKind, Audience, Material
+
+        super().__init__(*args, **kwargs)
+        for name, choices in (
+            ("kind", ActivityKind.choices),
+            ("audience", Audience.choices),
+            ("material", Material.choices),
+        ):
+            field: Any = self.fields[name]
+            field.choices = choices
+
+
+class ProofForm(_Styled):
+    kind = forms.ChoiceField(label=_("Proof"), choices=[])
+    file = forms.FileField(label=_("File"), help_text=upload_help())
+    recipient = forms.CharField(label=_("Delivered to"), max_length=200, required=False)
+    copies = forms.IntegerField(label=_("Copies"), min_value=1, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from rumbo.governance.models import ProofKind
+
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["kind"]
+        field.choices = ProofKind.choices
+
+
+class RiskForm(_Styled):
+    kind = forms.ChoiceField(label=_("Kind"), choices=[])
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 2}))
+    likelihood = forms.IntegerField(label=_("Likelihood (1–5)"), min_value=1, max_value=5, initial=3)
+    impact = forms.IntegerField(label=_("Impact (1–5)"), min_value=1, max_value=5, initial=3)
+    owner = forms.CharField(label=_("Owner"), max_length=200, required=False)
+    mitigation = forms.CharField(
+        label=_("Mitigation"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    review_on = forms.DateField(
+        label=_("Next review"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from rumbo.governance.models import RiskKind
+
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["kind"]
+        field.choices = RiskKind.choices
+
+
+class RiskReviewForm(_Styled):
+    state = forms.ChoiceField(label=_("State"), choices=[])
+    likelihood = forms.IntegerField(label=_("Likelihood (1–5)"), min_value=1, max_value=5)
+    impact = forms.IntegerField(label=_("Impact (1–5)"), min_value=1, max_value=5)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    review_on = forms.DateField(
+        label=_("Next review"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from rumbo.governance.models import RiskState
+
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["state"]
+        field.choices = RiskState.choices
+
+
+class ActionForm(_Styled):
+    title = forms.CharField(label=_("Action"), max_length=300)
+    responsible = forms.CharField(label=_("Responsible person or institution"), max_length=200)
+    starts_on = forms.DateField(label=_("Start"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("End"), widget=forms.DateInput(attrs={"type": "date"}))
+    node = forms.ModelChoiceField(label=_("Plan item"), queryset=Node.objects.none(), required=False)
+
+    def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["node"]
+        field.queryset = Node.objects.filter(plan=plan).order_by("path")

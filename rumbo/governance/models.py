@@ -305,6 +305,9 @@ class Agreement(models.Model):
     meeting = models.ForeignKey(
         Meeting, null=True, blank=True, on_delete=models.PROTECT, related_name="agreements"
     )
+    convenio = models.ForeignKey(
+        "Convenio", null=True, blank=True, on_delete=models.PROTECT, related_name="commitments"
+    )  # a commitment written in a convenio rather than taken at a meeting
     number = models.PositiveIntegerField(_("number"))
     text = models.TextField(_("agreement"))
     owner_user = models.ForeignKey(
@@ -365,3 +368,298 @@ class AgreementNote(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+
+# --- convenios and contributions ---------------------------------------------------------------
+
+
+class Convenio(models.Model):
+    """An agreement document between entities (a convenio: the six municipalities and the
+    institute), with its term and commitments (agreements with `convenio` set) and the
+    contributions of each party."""
+
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="convenios")
+    plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.CASCADE, related_name="convenios")
+    body = models.ForeignKey(
+        Body,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="convenios",
+        verbose_name=_("body"),
+    )
+    title = models.CharField(_("title"), max_length=300)
+    number = models.CharField(_("number"), max_length=100, blank=True, default="")
+    purpose = models.TextField(_("purpose"), blank=True, default="")
+    signed_on = models.DateField(_("signed on"))
+    starts_on = models.DateField(_("in force from"))
+    ends_on = models.DateField(_("in force until"), null=True, blank=True)
+    document = models.FileField(_("document"), upload_to="governance/convenios/%Y/", blank=True)
+    document_name = models.CharField(max_length=255, blank=True, default="")
+    is_public = models.BooleanField(_("public"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["entity", "-signed_on"]
+        verbose_name = _("convenio")
+        verbose_name_plural = _("convenios")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ConvenioParty(models.Model):
+    """A party to a convenio: an entity registered in Rumbo, or an organisation named in words."""
+
+    convenio = models.ForeignKey(Convenio, on_delete=models.CASCADE, related_name="parties")
+    party_entity = models.ForeignKey(
+        Entity, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    role = models.CharField(_("role"), max_length=200, blank=True, default="")
+
+    class Meta:
+        ordering = ["convenio", "name"]
+        constraints = [models.UniqueConstraint(fields=["convenio", "name"], name="convenio_party_once")]
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContributionKind(models.TextChoices):
+    FIXED = "fixed", _("Fixed")  # recurring: salaries and logistics of the technical team (seed 001)
+    VARIABLE = "variable", _("Variable")  # per study or work: pre-investment studies, works
+
+
+class Contribution(models.Model):
+    """What a party commits and pays in a year, fixed or variable, from a funding source of the
+    investments catalogue. Paid above committed is refused unless `over_reason` says why."""
+
+    party = models.ForeignKey(ConvenioParty, on_delete=models.CASCADE, related_name="contributions")
+    year = models.PositiveSmallIntegerField(_("year"))
+    kind = models.CharField(_("kind"), max_length=10, choices=ContributionKind.choices)
+    concept = models.CharField(_("concept"), max_length=300, blank=True, default="")
+    committed = models.DecimalField(_("committed"), max_digits=18, decimal_places=2)
+    paid = models.DecimalField(_("paid"), max_digits=18, decimal_places=2, default=0)
+    source = models.ForeignKey(
+        "investments.FundingSource", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("funding source"),
+    )  # fmt: skip
+    over_reason = models.CharField(
+        _("why more was paid than committed"), max_length=300, blank=True, default=""
+    )
+
+    class Meta:
+        ordering = ["party", "year", "kind", "pk"]
+        verbose_name = _("contribution")
+        verbose_name_plural = _("contributions")
+
+    def __str__(self) -> str:
+        return f"{self.party} · {self.year} · {self.get_kind_display()}"
+
+
+# --- risks and success assumptions -------------------------------------------------------------
+
+
+class RiskKind(models.TextChoices):
+    RISK = "risk", _("Risk")  # something to avoid (seed 001: riesgos a evitar)
+    ASSUMPTION = "assumption", _("Success assumption")  # something that must hold (supuestos de éxito)
+
+
+class RiskState(models.TextChoices):
+    OPEN = "open", _("Open")  # a risk being watched
+    MITIGATED = "mitigated", _("Mitigated")
+    OCCURRED = "occurred", _("Occurred")  # the risk materialised
+    CLOSED = "closed", _("Closed")  # no longer relevant
+    HOLDS = "holds", _("Holds")  # an assumption still true
+    AT_RISK = "at_risk", _("At risk")  # an assumption weakening
+    FAILED = "failed", _("Failed")  # an assumption that no longer holds
+
+
+RISK_STATES = {
+    RiskKind.RISK: (RiskState.OPEN, RiskState.MITIGATED, RiskState.OCCURRED, RiskState.CLOSED),
+    RiskKind.ASSUMPTION: (RiskState.HOLDS, RiskState.AT_RISK, RiskState.FAILED, RiskState.CLOSED),
+}
+
+
+class Risk(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="risks")
+    node = models.ForeignKey(Node, null=True, blank=True, on_delete=models.SET_NULL, related_name="risks")
+    project = models.ForeignKey(
+        Project, null=True, blank=True, on_delete=models.SET_NULL, related_name="risks"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=RiskKind.choices, default=RiskKind.RISK)
+    description = models.TextField(_("description"))
+    likelihood = models.PositiveSmallIntegerField(_("likelihood (1–5)"), default=3)
+    impact = models.PositiveSmallIntegerField(_("impact (1–5)"), default=3)
+    owner = models.CharField(_("owner"), max_length=200, blank=True, default="")
+    mitigation = models.TextField(_("mitigation"), blank=True, default="")
+    evidence = models.TextField(_("evidence that it still holds"), blank=True, default="")
+    state = models.CharField(_("state"), max_length=12, choices=RiskState.choices, default=RiskState.OPEN)
+    review_on = models.DateField(_("next review"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["plan", "kind", "-impact", "-likelihood", "pk"]
+        verbose_name = _("risk or assumption")
+        verbose_name_plural = _("risks and assumptions")
+
+    def __str__(self) -> str:
+        return self.description[:80]
+
+    @property
+    def score(self) -> int:
+        return int(self.likelihood) * int(self.impact)
+
+
+class RiskReview(models.Model):
+    """One review of a risk or assumption: its state, likelihood and impact then, and why."""
+
+    risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="reviews")
+    state = models.CharField(max_length=12, choices=RiskState.choices)
+    likelihood = models.PositiveSmallIntegerField()
+    impact = models.PositiveSmallIntegerField()
+    note = models.TextField(blank=True, default="")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["risk", "-reviewed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.risk} · {self.state}"
+
+
+# --- dissemination -----------------------------------------------------------------------------
+
+
+class ActivityKind(models.TextChoices):
+    PRESENTATION = "presentation", _("Public presentation")  # acto de presentación pública del plan
+    WORKSHOP = "workshop", _("Workshop")  # talleres en colegios, universidades, organizaciones
+    EXHIBITION = "exhibition", _("Itinerant exhibition")  # exposición itinerante en distritos
+    PUBLICATION = "publication", _("Publication delivered")  # documento ejecutivo, folletos
+    PRESS = "press", _("Press conference")
+    OTHER = "other", _("Other activity")
+
+
+class Audience(models.TextChoices):
+    GENERAL = "general", _("General public")
+    SCHOOLS = "schools", _("Schools")
+    UNIVERSITIES = "universities", _("Universities")
+    INSTITUTIONS = "institutions", _("Local institutions")
+    CIVIL_SOCIETY = "civil_society", _("Civil society organisations")
+    OFFICIALS = "officials", _("Officials and councillors")
+    PRESS = "press", _("Press")
+
+
+class Material(models.TextChoices):
+    NONE = "", _("—")
+    EXECUTIVE_DOCUMENT = "executive_document", _("Executive document of the plan")  # documento ejecutivo
+    INSTITUTIONAL_LEAFLET = (
+        "institutional_leaflet",
+        _("Institutional leaflet"),
+    )  # folleto de difusión institucional
+    POPULAR_LEAFLET = "popular_leaflet", _("Popular leaflet")  # folleto de difusión popular
+    OTHER = "other", _("Other material")
+
+
+class DisseminationActivity(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="dissemination")
+    kind = models.CharField(_("kind"), max_length=14, choices=ActivityKind.choices)
+    title = models.CharField(_("title"), max_length=300)
+    audience = models.CharField(
+        _("audience"), max_length=14, choices=Audience.choices, default=Audience.GENERAL
+    )
+    held_on = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=300, blank=True, default="")
+    unit = models.ForeignKey(
+        "territory.TerritorialUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("district"),
+    )  # fmt: skip
+    material = models.CharField(
+        _("material"), max_length=24, choices=Material.choices, blank=True, default=""
+    )
+    attendees = models.PositiveIntegerField(_("attendees"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["plan", "-held_on", "pk"]
+        verbose_name = _("dissemination activity")
+        verbose_name_plural = _("dissemination activities")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProofKind(models.TextChoices):
+    ATTENDANCE_LIST = "attendance_list", _("Attendance list")
+    RECEIPT = "receipt", _("Delivery receipt")  # cargo de entrega: how many copies to whom
+    PHOTO = "photo", _("Photo")
+
+
+class DisseminationProof(models.Model):
+    activity = models.ForeignKey(DisseminationActivity, on_delete=models.CASCADE, related_name="proofs")
+    kind = models.CharField(_("kind"), max_length=16, choices=ProofKind.choices)
+    file = models.FileField(upload_to="governance/dissemination/%Y/")
+    name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    recipient = models.CharField(_("delivered to"), max_length=200, blank=True, default="")
+    copies = models.PositiveIntegerField(_("copies"), null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["activity", "uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# --- the action plan ---------------------------------------------------------------------------
+
+
+class ActionStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+    # "late" is not stored: planned or in progress past its end date
+
+
+class PlanAction(models.Model):
+    """Who does what by when (the plan de acción): an action tied to plan items, with its
+    responsible person or institution and dates."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="actions")
+    title = models.CharField(_("action"), max_length=300)
+    node = models.ForeignKey(Node, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    project = models.ForeignKey(Project, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.ForeignKey(Body, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions")
+    responsible = models.CharField(_("responsible"), max_length=200)
+    starts_on = models.DateField(_("start"))
+    ends_on = models.DateField(_("end"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=ActionStatus.choices, default=ActionStatus.PLANNED
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["plan", "starts_on", "pk"]
+        verbose_name = _("action of the action plan")
+        verbose_name_plural = _("action plan")
+
+    def __str__(self) -> str:
+        return self.title

@@ -59,6 +59,7 @@ def _seat_body_ids(user: Any) -> set[int]:
     return set(
         BodyMember.objects.filter(user=user, joined_on__lte=today)
         .filter(Q(left_on__isnull=True) | Q(left_on__gte=today))
+        .order_by()
         .values_list("body_id", flat=True)
     )
 
@@ -102,7 +103,13 @@ def agreement_get_for_user(*, agreement_id: int, user: Any) -> Agreement | None:
         .filter(pk=agreement_id)
         .first()
     )
-    if agreement is None or body_get_for_user(body_id=agreement.body_id, user=user) is None:
+    if agreement is None:
+        return None
+    body = body_get_for_user(body_id=agreement.body_id, user=user)
+    if body is None:
+        return None
+    # a public body of the entity serves its private plans too: their agreements are not public
+    if not agreement.plan.is_published and not body_reads_private(user=user, body=body):
         return None
     return agreement
 

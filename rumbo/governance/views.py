@@ -83,7 +83,11 @@ def plan_governance(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def body_add(request: HttpRequest, plan_id: int) -> HttpResponse:
+    from rumbo.accounts.permissions import Capability, entity_can
+
     plan = _plan(request, plan_id)
+    if not entity_can(request.user, plan.entity_id, Capability.EDIT_PLAN):
+        raise PermissionDenied  # before the form: its choices name the entity's private bodies and acts
     form = forms.BodyForm(request.POST, plan=plan)
     if form.is_valid():
         data = dict(form.cleaned_data)
@@ -185,6 +189,9 @@ def _meeting_page(request: HttpRequest, meeting: Meeting, **bound: Any) -> HttpR
     locked = minutes is not None and minutes.status == MinutesStatus.APPROVED
     editable = can_edit and meeting.status != MeetingStatus.CANCELLED
     seat = selectors.seat_of(user=request.user, body=body)
+    agreements = meeting.agreements.select_related("owner_user", "owner_member").order_by("number")
+    if not private:  # a body of the entity serves its private plans too: their agreements are not public
+        agreements = agreements.filter(plan__is_published=True)
     context: dict[str, Any] = {
         "body": body,
         "meeting": meeting,
@@ -195,9 +202,7 @@ def _meeting_page(request: HttpRequest, meeting: Meeting, **bound: Any) -> HttpR
         "seats": seats,
         "marks": marks,
         "quorum": services.meeting_quorum(meeting=meeting),
-        "agreements": list(
-            meeting.agreements.select_related("owner_user", "owner_member").order_by("number")
-        ),
+        "agreements": list(agreements),
         "today": timezone.localdate(),
         "attendance_form": bound.get("attendance_form")
         or (forms.AttendanceForm(seats=seats, marks=marks) if editable and not locked else None),
@@ -470,7 +475,12 @@ def person_calendar(request: HttpRequest, token: str) -> HttpResponse:
     user = person_from_token(token)
     if user is None:
         raise Http404
-    body_ids = list(user.body_seats.values_list("body_id", flat=True))
+    today = timezone.localdate()  # the seats held today: a former member no longer reads the body
+    body_ids = list(
+        user.body_seats.filter(joined_on__lte=today)
+        .exclude(left_on__lt=today)
+        .values_list("body_id", flat=True)
+    )
     meetings = Meeting.objects.filter(body_id__in=body_ids).select_related("body").order_by("starts_at")
     name = _("Meetings of %(person)s") % {"person": user.get_full_name() or user.get_username()}
     return _ics(
