@@ -22,6 +22,7 @@ from django.core.files import File
 from django.db import transaction
 from django.db.models import Sum
 from django.template.loader import render_to_string
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from rumbo.accounts.permissions import Capability, require
@@ -108,6 +109,10 @@ def convenio_create(
     return convenio
 
 
+def _money(value: Decimal) -> str:
+    return number_format(value, 2, use_l10n=True, force_grouping=True)
+
+
 def _amount(value: Any, field_name: str) -> Decimal:
     if value is None or (isinstance(value, str) and not value.strip()):
         return ZERO
@@ -144,13 +149,14 @@ def contribution_year_set(
         if declared != fixed_c + variable_c:
             errors["total"] = _(
                 "The contributions do not add up: fixed %(fixed)s + variable %(variable)s = %(sum)s, not %(total)s."
-            ) % {"fixed": fixed_c, "variable": variable_c, "sum": fixed_c + variable_c, "total": declared}
+            ) % {"fixed": _money(fixed_c), "variable": _money(variable_c), "sum": _money(fixed_c + variable_c),
+                 "total": _money(declared)}  # fmt: skip
     over_reason = (over_reason or "").strip()[:300]
     for kind, committed, paid in (("fixed", fixed_c, fixed_p), ("variable", variable_c, variable_p)):
         if paid > committed and not over_reason:
             errors[f"{kind}_paid"] = _(
                 "%(paid)s paid is more than the %(committed)s committed; say why, or correct the amounts."
-            ) % {"paid": paid, "committed": committed}
+            ) % {"paid": _money(paid), "committed": _money(committed)}
     if source is not None and source.country not in (convenio.entity.country, "XX"):
         errors["source"] = _("The funding source is of another country's catalogue.")
     if errors:
