@@ -19,6 +19,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from rumbo.accounts.permissions import Capability, user_access
+from rumbo.governance.models import Agreement, AgreementStatus
+from rumbo.governance.selectors import agreement_state, agreements_for_nodes, owner_label
 from rumbo.indicators.achievement import light_label, number_text, percent_text
 from rumbo.indicators.models import (
     CorrectiveAction,
@@ -217,6 +219,18 @@ class ActionRow:
     description: str
 
 
+@dataclass(slots=True)
+class AgreementRow:
+    number: int
+    text: str
+    body: str
+    owner: str
+    due_date: str
+    state: str  # a status, or "overdue"
+    state_label: str
+    about: str  # the codes of the axis' items it concerns
+
+
 @dataclass
 class AxisSection:
     node_id: int
@@ -234,6 +248,7 @@ class AxisSection:
     chart_key: str | None
     gap_rows: list[GapRow] = field(default_factory=list)
     figure_keys: list[str] = field(default_factory=list)  # small multiples of its indicators
+    agreements: list[AgreementRow] = field(default_factory=list)  # of the plan's public bodies
 
 
 @dataclass(slots=True)
@@ -388,6 +403,7 @@ def report_content(*, report: Report) -> ReportContent:
     points = _indicator_points(plan=plan, codes=codes)
     value_label, target_label = _("Value"), _("Target")
     actions = _actions_by_node(plan=plan)
+    agreements = _agreements_by_node(plan=plan, node_ids=[r.id for r in tree.rows])
     latest, final_targets = _gap_data(plan=plan, period=period) if evaluation else ({}, {})
 
     specs: dict[str, dict[str, Any]] = {}
@@ -403,6 +419,7 @@ def report_content(*, report: Report) -> ReportContent:
             sep=sep,
             actions=actions,
         )
+        section.agreements = _agreement_rows(agreements, {r.id: r.code for r in sub})
         charted: list[tuple[IndicatorBlock, list[dict[str, Any]]]] = []
         for block in section.indicators:
             by_period = points.get(block.indicator_id, {})
@@ -595,6 +612,42 @@ def _axis_section(
         actions=action_rows,
         chart_key=None,
     )
+
+
+def _agreements_by_node(*, plan: Plan, node_ids: list[int]) -> dict[int, list[Agreement]]:
+    """Agreements of the plan's public bodies concerning each node (the report may be published)."""
+    found = agreements_for_nodes(node_ids=node_ids, today=timezone.localdate())
+    return {
+        node_id: [a for a in rows if a.body.is_public and a.plan_id == plan.pk]
+        for node_id, rows in found.items()
+    }
+
+
+def _agreement_rows(by_node: dict[int, list[Agreement]], codes: dict[int, str]) -> list[AgreementRow]:
+    """One row per agreement concerning the axis' items, overdue first, with the state of today."""
+    today = timezone.localdate()
+    labels = {"overdue": _("Overdue"), **dict(AgreementStatus.choices)}
+    seen: dict[int, tuple[Agreement, list[str]]] = {}
+    for node_id, code in codes.items():
+        for a in by_node.get(node_id, []):
+            seen.setdefault(a.pk, (a, []))[1].append(code)
+    rows = []
+    for a, about in seen.values():
+        state = agreement_state(agreement=a, today=today)
+        rows.append(
+            AgreementRow(
+                number=a.number,
+                text=a.text,
+                body=a.body.name,
+                owner=owner_label(a),
+                due_date=formats.date_format(a.due_date, "SHORT_DATE_FORMAT") if a.due_date else "",
+                state=state,
+                state_label=str(labels.get(state, state)),
+                about=", ".join(about),
+            )
+        )
+    order = {"overdue": 0, "in_progress": 1, "pending": 2, "done": 3, "dropped": 4}
+    return sorted(rows, key=lambda r: (order.get(r.state, 9), r.number))
 
 
 def _indicator_points(*, plan: Plan, codes: list[str]) -> dict[int, dict[tuple[str, str], float]]:

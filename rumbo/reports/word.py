@@ -163,6 +163,15 @@ def _section(document: object, content: ReportContent, s: AxisSection) -> None:
         )
     else:
         _paragraph(doc, _("No corrective actions recorded."))
+    _heading(doc, _("Agreements of the plan's bodies"), level=2)
+    if s.agreements:
+        _table(
+            doc,
+            ["N.º", _("Agreement"), _("About"), _("Owner"), _("Due date"), _("Status")],
+            [[str(a.number), a.text, a.about, a.owner, a.due_date, a.state_label] for a in s.agreements],
+        )
+    else:
+        _paragraph(doc, _("No agreements concern this axis."))
 
 
 def report_docx(*, content: ReportContent) -> bytes:
