@@ -77,11 +77,11 @@ def check_demo_plan_created_once_and_labelled() -> None:
     assert Node.objects.filter(plan=plan).count() == 28
     assert plan.is_published and plan.entity.is_demo
     assert OversightGrant.objects.filter(overseer=plan.entity).count() == 5
-    assert LegalAct.objects.filter(plan=plan).count() == 1
+    assert LegalAct.objects.filter(plan=plan).count() == 2  # the plan's ordinance and the bodies' one
     # with demo indicators and three approved quarters, so the dashboard has something to show
     from rumbo.indicators.models import Indicator, Measurement
 
-    assert Indicator.objects.filter(plan=plan).count() == 5
+    assert Indicator.objects.filter(plan=plan).count() == 9  # 5 of the plan, 4 general ones of governance
     assert Measurement.objects.filter(indicator__plan=plan, status="approved", is_current=True).count() == 15
     dashboard = Client().get(f"/seguimiento/planes/{plan.pk}/tablero/?periodo=2025T3").content.decode()
     assert "83,1 %" in dashboard  # the plan's progress in 2025T3, from the demo's approved values
@@ -99,3 +99,14 @@ def check_demo_plan_created_once_and_labelled() -> None:
     # physical = (4,8 M × 47 + 0,45 M × 70 + 0,38 M × 90) ÷ 5,63 M = 51,7 % (cost-weighted)
     assert 'id="execution-panel"' in dashboard and "51,7 %" in dashboard
     assert bank.get(code="PI-005").eligibility["verdict"] == "conditional"  # riverside protection zone
+    # and governance: the Comisión, the Instituto with its Asamblea (six mayors) and team, the
+    # Comité de Gestión, published with approved minutes and no contact of external members
+    response = Client().get(f"/api/v1/governance/bodies?plan={plan.pk}")
+    assert response.status_code == 200
+    bodies = response.json()
+    assert len(bodies) >= 3
+    assembly = next(b for b in bodies if b["name"] == "Asamblea de Municipalidades")
+    assert len([m for m in assembly["members"] if m["role"] != "technical_secretary"]) == 6
+    assert any(m["approved_on"] for m in assembly["minutes"]) and all(m["status"] == "approved" for m in assembly["minutes"])
+    assert "@demo.example" not in response.content.decode()
+    assert 'id="agreements-panel"' in dashboard and "overdue-agreement" in dashboard

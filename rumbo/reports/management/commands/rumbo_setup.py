@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from rumbo.accounts.services import administrator_ensure
+from rumbo.governance.demo import governance_demo_load
 from rumbo.indicators.demo import monitoring_demo_load
 from rumbo.investments.demo import investments_demo_load
 from rumbo.investments.reference import funding_sources_load
@@ -71,4 +72,6 @@ class Command(BaseCommand):
                 self.stdout.write(
                     "Banco de proyectos, planes de inversión y ejecución de demostración creados."
                 )
+            if governance_demo_load(actor=admin, plan=demo_pat):
+                self.stdout.write("Órganos, reuniones, actas, acuerdos y convenio de demostración creados.")
         self.stdout.write(f"Listo en {time.monotonic() - started:.1f} s.")
