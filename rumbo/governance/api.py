@@ -6,6 +6,7 @@ whoever may read the entity's private data or holds a seat in the body."""
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, Q
@@ -15,11 +16,23 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
-from rumbo.accounts.api_auth import api_reader
+from rumbo.accounts.api_auth import ApiTokenAuth, api_reader
+from rumbo.accounts.permissions import Capability, user_access
 from rumbo.core.http import DB_INT_MAX, ObjectId
 from rumbo.governance import selectors
-from rumbo.governance.models import Agreement, Body, BodyMember, Meeting
-from rumbo.governance.services import meeting_quorum
+from rumbo.governance.activity import action_gantt
+from rumbo.governance.contributions import convenio_statement
+from rumbo.governance.models import (
+    Agreement,
+    Body,
+    BodyMember,
+    Convenio,
+    DisseminationActivity,
+    Meeting,
+    Risk,
+)
+from rumbo.governance.services import agreement_status_set, body_can_edit, meeting_quorum
+from rumbo.plans.models import Plan
 from rumbo.plans.selectors import plan_get_for_user
 
 router = Router(tags=["governance"])
@@ -272,3 +285,221 @@ def agreements_list(
         }
         for r in rows
     ]
+
+
+# --- convenios, dissemination, risks, the action plan ------------------------------------------
+
+
+class FiguresOut(Schema):
+    fixed_committed: Decimal
+    fixed_paid: Decimal
+    variable_committed: Decimal
+    variable_paid: Decimal
+    committed: Decimal = Field(description="fixed_committed + variable_committed")
+    paid: Decimal
+    pending: Decimal = Field(description="committed − paid")
+    flagged: bool = Field(description="Some payment above what was committed, with its recorded reason.")
+
+
+class PartyOut(Schema):
+    id: int
+    name: str
+    role: str
+    entity_id: int | None
+    total: FiguresOut
+    years: dict[int, FiguresOut]
+
+
+class ConvenioOut(Schema):
+    id: int
+    entity_id: int
+    plan_id: int | None
+    body_id: int | None
+    title: str
+    number: str
+    purpose: str
+    signed_on: datetime.date
+    starts_on: datetime.date
+    ends_on: datetime.date | None
+    parties: list[PartyOut]
+    total: FiguresOut
+
+
+def _figures(f: Any) -> dict[str, Any]:
+    return {
+        "fixed_committed": f.fixed_committed,
+        "fixed_paid": f.fixed_paid,
+        "variable_committed": f.variable_committed,
+        "variable_paid": f.variable_paid,
+        "committed": f.committed,
+        "paid": f.paid,
+        "pending": f.pending,
+        "flagged": f.flagged,
+    }
+
+
+def _plan_or_404(request: HttpRequest, plan: int) -> tuple[Any, Plan]:
+    reader = api_reader(request)
+    found = plan_get_for_user(plan_id=plan, user=reader)
+    if found is None:
+        raise HttpError(404, _("There is no plan with that id, or it is not public."))
+    return reader, found
+
+
+@router.get(
+    "/governance/convenios", response=list[ConvenioOut], summary="Convenios and contributions of a plan"
+)
+def convenios_list(request: HttpRequest, plan: ObjectId) -> list[dict[str, Any]]:
+    """The convenios of the plan (and of its entity as a whole) with each party's contributions
+    per year; private convenios only for readers of the entity's private data."""
+    reader, found = _plan_or_404(request, plan)
+    rows = Convenio.objects.filter(entity_id=found.entity_id).filter(Q(plan=found) | Q(plan__isnull=True))
+    if not user_access(reader).can(found.entity_id, Capability.VIEW_PRIVATE):
+        rows = rows.filter(is_public=True)
+    out = []
+    for c in rows.order_by("-signed_on", "pk"):
+        s = convenio_statement(convenio=c)
+        out.append(
+            {
+                "id": c.pk, "entity_id": c.entity_id, "plan_id": c.plan_id, "body_id": c.body_id, "title": c.title,
+                "number": c.number, "purpose": c.purpose, "signed_on": c.signed_on, "starts_on": c.starts_on,
+                "ends_on": c.ends_on, "total": _figures(s.total),
+                "parties": [
+                    {"id": p.party.pk, "name": p.party.name, "role": p.party.role, "entity_id": p.party.party_entity_id,
+                     "total": _figures(p.total), "years": {y: _figures(f) for y, f in p.years.items()}}
+                    for p in s.parties
+                ],
+            }
+        )  # fmt: skip
+    return out
+
+
+class ActivityOut(Schema):
+    id: int
+    kind: str
+    title: str
+    audience: str
+    held_on: datetime.date
+    place: str
+    unit_code: str | None
+    material: str
+    attendees: int | None
+    proofs: list[dict[str, Any]] = Field(description="kind, recipient, copies (files only through the site).")
+
+
+@router.get(
+    "/governance/dissemination", response=list[ActivityOut], summary="Dissemination activities of a plan"
+)
+def dissemination_list(request: HttpRequest, plan: ObjectId) -> list[dict[str, Any]]:
+    _reader, found = _plan_or_404(request, plan)
+    rows = DisseminationActivity.objects.filter(plan=found).select_related("unit").prefetch_related("proofs")
+    return [
+        {
+            "id": a.pk, "kind": a.kind, "title": a.title, "audience": a.audience, "held_on": a.held_on,
+            "place": a.place, "unit_code": a.unit.code if a.unit else None, "material": a.material,
+            "attendees": a.attendees,
+            "proofs": [{"kind": p.kind, "recipient": p.recipient, "copies": p.copies} for p in a.proofs.all()],
+        }
+        for a in rows.order_by("-held_on", "pk")
+    ]  # fmt: skip
+
+
+class RiskOut(Schema):
+    id: int
+    kind: str
+    description: str
+    likelihood: int
+    impact: int
+    score: int = Field(description="likelihood × impact")
+    owner: str
+    mitigation: str
+    evidence: str
+    state: str
+    review_on: datetime.date | None
+    node_id: int | None
+    project_id: int | None
+    reviews: list[dict[str, Any]]
+
+
+@router.get("/governance/risks", response=list[RiskOut], summary="Risks and success assumptions of a plan")
+def risks_list(request: HttpRequest, plan: ObjectId) -> list[dict[str, Any]]:
+    """Internal to the entity: 404 for whoever may not read its private data."""
+    reader, found = _plan_or_404(request, plan)
+    if not user_access(reader).can(found.entity_id, Capability.VIEW_PRIVATE):
+        raise HttpError(404, _("There is no plan with that id, or it is not public."))
+    rows = Risk.objects.filter(plan=found).prefetch_related("reviews")
+    return [
+        {
+            "id": r.pk, "kind": r.kind, "description": r.description, "likelihood": r.likelihood, "impact": r.impact,
+            "score": r.score, "owner": r.owner, "mitigation": r.mitigation, "evidence": r.evidence, "state": r.state,
+            "review_on": r.review_on, "node_id": r.node_id, "project_id": r.project_id,
+            "reviews": [{"state": v.state, "likelihood": v.likelihood, "impact": v.impact, "note": v.note,
+                         "reviewed_at": v.reviewed_at.isoformat()} for v in r.reviews.all()],
+        }
+        for r in rows
+    ]  # fmt: skip
+
+
+class ActionOut(Schema):
+    id: int
+    title: str
+    responsible: str
+    starts_on: datetime.date
+    ends_on: datetime.date
+    status: str
+    late: bool = Field(description="Planned or in progress past its end date.")
+    node_id: int | None
+    project_id: int | None
+    body_id: int | None
+
+
+@router.get("/governance/actions", response=list[ActionOut], summary="The action plan of a plan")
+def actions_list(request: HttpRequest, plan: ObjectId) -> list[dict[str, Any]]:
+    _reader, found = _plan_or_404(request, plan)
+    gantt = action_gantt(plan=found, today=timezone.localdate())
+    return [
+        {
+            "id": r.action.pk, "title": r.action.title, "responsible": r.action.responsible,
+            "starts_on": r.action.starts_on, "ends_on": r.action.ends_on, "status": r.action.status, "late": r.late,
+            "node_id": r.action.node_id, "project_id": r.action.project_id, "body_id": r.action.body_id,
+        }
+        for r in gantt.rows
+    ]  # fmt: skip
+
+
+class AgreementStatusIn(Schema):
+    status: str = Field(description="pending, in_progress, done or dropped")
+    note: str = Field(default="", description="Required to drop or to reopen.")
+    done_on: datetime.date | None = None
+
+
+@router.post(
+    "/governance/agreements/{agreement_id}/status",
+    response=AgreementOut,
+    auth=ApiTokenAuth(),
+    summary="Move an agreement along (whoever edits its body)",
+)
+def agreement_status_api(
+    request: HttpRequest, agreement_id: int, payload: AgreementStatusIn
+) -> dict[str, Any]:
+    actor = request.auth  # type: ignore[attr-defined]
+    agreement = (
+        selectors.agreement_get_for_user(agreement_id=agreement_id, user=actor)
+        if 0 < agreement_id <= DB_INT_MAX
+        else None
+    )
+    if agreement is None:
+        raise HttpError(404, _("There is no agreement with that id."))
+    if not body_can_edit(user=actor, body=agreement.body):
+        raise HttpError(403, _("You may not change the agreements of this body."))
+    agreement_status_set(actor=actor, agreement=agreement, status=payload.status, note=payload.note,
+                         done_on=payload.done_on)  # fmt: skip
+    state = selectors.agreement_state(agreement=agreement, today=timezone.localdate())
+    return {
+        "id": agreement.pk, "plan_id": agreement.plan_id, "body_id": agreement.body_id,
+        "meeting_id": agreement.meeting_id, "number": agreement.number, "text": agreement.text,
+        "owner": selectors.owner_label(agreement), "due_date": agreement.due_date, "status": agreement.status,
+        "state": state, "done_on": agreement.done_on,
+        "node_ids": sorted(agreement.nodes.values_list("pk", flat=True)),
+        "project_ids": sorted(agreement.projects.values_list("pk", flat=True)),
+    }  # fmt: skip
