@@ -206,3 +206,49 @@ def test_refresh_records_a_submitted_measurement_with_its_sources_then_leaves_it
         actor=planner, plan=world.plan, today=today, base_url="https://rumbo.example/"
     )
     assert not again[0].changed and Measurement.objects.filter(indicator=ind).count() == 1
+
+
+@pytest.mark.parametrize(("key", "kind"), [("INS-02", "promoter_group"), ("INS-03", "advisory_group")])
+def test_installed_groups_count_with_act_and_installation(world: Any, key: str, kind: str) -> None:
+    ind = _adopt(world, key)[key]
+    act = LegalAct.objects.create(plan=world.plan, act_type="resolution", number="1", date=datetime.date(2026, 2, 1),
+                                  issuer="Alcaldía")  # fmt: skip
+    _body(world, "commission", "Otra clase de órgano", legal_act=act, installed_on=datetime.date(2026, 2, 2))
+    assert _value(ind) == 0
+    body = _body(world, kind, "Grupo", legal_act=act)
+    assert _value(ind) == 0  # not installed
+    services.body_update(actor=world.users["planner"], body=body, installed_on=datetime.date(2026, 3, 1))
+    assert _value(ind) == 1 and _value(ind, "2025") == 0
+
+
+def test_the_technical_office_counts_with_its_act(world: Any) -> None:
+    ind = _adopt(world, "INS-05")["INS-05"]
+    act = LegalAct.objects.create(plan=world.plan, act_type="ordinance", number="2", date=datetime.date(2026, 2, 1),
+                                  issuer="Concejo")  # fmt: skip
+    body = _body(world, "technical_office", "Oficina técnica del plan")
+    assert _value(ind) == 0
+    services.body_update(actor=world.users["planner"], body=body, legal_act=act)
+    assert _value(ind) == 1
+
+
+def test_institutional_leaflets_and_exhibitions(world: Any) -> None:
+    ind = _adopt(world, "DIF-03", "DIF-06")
+    planner = world.users["planner"]
+    day = datetime.date(2026, 8, 1)
+    leaflet = activity.activity_create(actor=planner, plan=world.plan, kind="publication", title="Folleto institucional",
+                                       held_on=day, material="institutional_leaflet")  # fmt: skip
+    for recipient in ("Colegio de Ingenieros", "Cámara de Comercio"):
+        activity.proof_add(
+            actor=planner,
+            activity=leaflet,
+            kind=ProofKind.RECEIPT,
+            upload=_pdf(),
+            recipient=recipient,
+            copies=10,
+        )
+    exhibition = activity.activity_create(
+        actor=planner, plan=world.plan, kind="exhibition", title="Exposición", held_on=day
+    )
+    assert (_value(ind["DIF-03"]), _value(ind["DIF-06"])) == (2, 0)
+    activity.proof_add(actor=planner, activity=exhibition, kind=ProofKind.PHOTO, upload=_pdf())
+    assert _value(ind["DIF-06"]) == 1
