@@ -202,7 +202,9 @@ def _meeting_page(request: HttpRequest, meeting: Meeting, **bound: Any) -> HttpR
         "seats": seats,
         "marks": marks,
         "quorum": services.meeting_quorum(meeting=meeting),
-        "agreements": list(agreements),
+        "agreements": [
+            (a, selectors.agreement_state(agreement=a, today=timezone.localdate())) for a in agreements
+        ],
         "today": timezone.localdate(),
         "attendance_form": bound.get("attendance_form")
         or (forms.AttendanceForm(seats=seats, marks=marks) if editable and not locked else None),
