@@ -107,6 +107,8 @@ def check_demo_plan_created_once_and_labelled() -> None:
     assert len(bodies) >= 3
     assembly = next(b for b in bodies if b["name"] == "Asamblea de Municipalidades")
     assert len([m for m in assembly["members"] if m["role"] != "technical_secretary"]) == 6
-    assert any(m["approved_on"] for m in assembly["minutes"]) and all(m["status"] == "approved" for m in assembly["minutes"])
+    assert any(m["approved_on"] for m in assembly["minutes"]) and all(
+        m["status"] == "approved" for m in assembly["minutes"]
+    )
     assert "@demo.example" not in response.content.decode()
     assert 'id="agreements-panel"' in dashboard and "overdue-agreement" in dashboard

@@ -663,3 +663,24 @@ class PlanAction(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class MinutesRemark(models.Model):
+    """A member's remark on minutes circulated for review (members read and comment)."""
+
+    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="remarks")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author_name = models.CharField(max_length=200)
+    text = models.TextField(_("remark"))
+    version = models.PositiveIntegerField()  # the version of the minutes it is about
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["minutes", "created_at", "pk"]
+        verbose_name = _("remark on the minutes")
+        verbose_name_plural = _("remarks on the minutes")
+
+    def __str__(self) -> str:
+        return self.text[:80]

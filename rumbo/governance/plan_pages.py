@@ -8,6 +8,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,7 +20,12 @@ from django.views.decorators.http import require_GET, require_POST
 from rumbo.accounts.permissions import Capability, entity_can
 from rumbo.core.forms import form_add_validation_error
 from rumbo.governance import activity, contributions, forms
-from rumbo.governance.indicators import RULES, general_indicator_compute, general_indicators_refresh
+from rumbo.governance.indicators import (
+    RULES,
+    Computed,
+    general_indicator_compute,
+    general_indicators_refresh,
+)
 from rumbo.governance.models import Convenio, DisseminationActivity, PlanAction, Risk, RiskKind
 from rumbo.indicators.measurements.services import PERIOD_KIND_FOR
 from rumbo.indicators.models import Indicator
@@ -111,7 +118,10 @@ def convenio_add(request: HttpRequest, plan_id: int) -> HttpResponse:
 @require_POST
 def contribution_set(request: HttpRequest, plan_id: int, convenio_id: int) -> HttpResponse:
     plan = _plan(request, plan_id, edit=True)
-    convenio = get_object_or_404(Convenio, pk=convenio_id, entity_id=plan.entity_id)
+    # the plan's convenios and the entity's that serve all its plans, as the page lists them
+    convenio = get_object_or_404(
+        Convenio.objects.filter(Q(plan=plan) | Q(plan__isnull=True)), pk=convenio_id, entity_id=plan.entity_id
+    )
     form = forms.ContributionForm(request.POST, convenio=convenio)
     if form.is_valid():
         data = dict(form.cleaned_data)
@@ -349,6 +359,8 @@ def action_status(request: HttpRequest, plan_id: int, action_id: int) -> HttpRes
 def general_indicators(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
     today = timezone.localdate()
+    # the sources name the bodies, meetings and convenios counted, private ones too
+    private = entity_can(request.user, plan.entity_id, Capability.VIEW_PRIVATE)
     rows = []
     for indicator in Indicator.objects.filter(plan=plan, catalogue_key__in=list(RULES)).order_by("code"):
         kind = PERIOD_KIND_FOR.get(indicator.periodicity)
@@ -358,6 +370,8 @@ def general_indicators(request: HttpRequest, plan_id: int) -> HttpResponse:
 
         period = period_get_or_create(_period_code(kind, today))
         computed = general_indicator_compute(indicator=indicator, period=period)
+        if computed is not None and not private:
+            computed = Computed(computed.value, [])
         rows.append((indicator, period, computed, RULES[indicator.catalogue_key].explanation))
     can_refresh = entity_can(request.user, plan.entity_id, Capability.REPORT_DATA)
     return render(
@@ -373,12 +387,13 @@ def general_indicators_update(request: HttpRequest, plan_id: int) -> HttpRespons
     if not entity_can(request.user, plan.entity_id, Capability.REPORT_DATA):
         raise PermissionDenied
     try:
-        done = general_indicators_refresh(
-            actor=request.user,
-            plan=plan,
-            today=timezone.localdate(),
-            base_url=request.build_absolute_uri("/"),
-        )
+        with transaction.atomic():  # all or nothing: a failure half-way leaves no value waiting for approval
+            done = general_indicators_refresh(
+                actor=request.user,
+                plan=plan,
+                today=timezone.localdate(),
+                base_url=request.build_absolute_uri("/"),
+            )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

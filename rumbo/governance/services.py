@@ -42,6 +42,7 @@ from rumbo.governance.models import (
     MemberRole,
     Minutes,
     MinutesApproval,
+    MinutesRemark,
     MinutesStatus,
     MinutesVersion,
     QuorumRule,
@@ -808,3 +809,31 @@ def agreement_note_add(*, actor: Any, agreement: Agreement, text: str, evidence:
         row = _note_create(actor, agreement, text, "", "", evidence, stored)
         _audit(actor, AuditAction.UPDATED, agreement, body, {"note": [None, text[:200]]})
     return row
+
+
+def minutes_remark_add(*, actor: Any, minutes: Minutes, text: str) -> MinutesRemark:
+    """A remark of a member (a seat with an account) or of the entity's staff on circulated minutes."""
+    body = minutes.meeting.body
+    seat = seat_of(user=actor, body=body)
+    if seat is None and not entity_can(actor, body.entity_id, Capability.COMMENT):
+        raise PermissionDenied
+    if (
+        Minutes.objects.filter(pk=minutes.pk).values_list("status", flat=True).first()
+        != MinutesStatus.CIRCULATED
+    ):
+        raise ValidationError(
+            _("Remarks are made while the minutes are circulated, before they are approved.")
+        )
+    text = _clean_text(text)
+    if not text:
+        raise ValidationError({"text": _("Write the remark.")})
+    with transaction.atomic():
+        remark = MinutesRemark.objects.create(
+            minutes=minutes,
+            author=_user(actor),
+            author_name=(seat.name if seat else (actor.get_full_name() or actor.get_username()))[:200],
+            text=text,
+            version=minutes.version,
+        )
+        _audit(actor, AuditAction.CREATED, remark, body, {"text": [None, text[:200]]})
+    return remark

@@ -53,6 +53,7 @@ urlpatterns = [
     path("reuniones/<int:meeting_id>/asistencia/lista/", views.attendance_list_file, name="attendance_list"),
     path("reuniones/<int:meeting_id>/acta/", views.minutes_save, name="minutes"),
     path("reuniones/<int:meeting_id>/acta/aprobar/", views.minutes_approve, name="minutes_approve"),
+    path("reuniones/<int:meeting_id>/acta/observaciones/", views.minutes_remark, name="minutes_remark"),
     path("reuniones/<int:meeting_id>/acuerdos/nuevo/", views.agreement_add, name="agreement_add"),
     path("acuerdos/<int:agreement_id>/", views.agreement_detail, name="agreement"),
     path("acuerdos/<int:agreement_id>/estado/", views.agreement_status, name="agreement_status"),

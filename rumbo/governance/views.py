@@ -225,6 +225,15 @@ def _meeting_page(request: HttpRequest, meeting: Meeting, **bound: Any) -> HttpR
             forms.AgreementForm(body=body, plan=body.plan, projects=_projects_of(body)) if editable else None
         ),
     }
+    from rumbo.accounts.permissions import Capability, entity_can
+
+    context["remarks"] = list(minutes.remarks.all()) if minutes is not None and private else []
+    context["can_remark"] = (
+        minutes is not None
+        and minutes.status == MinutesStatus.CIRCULATED
+        and (seat is not None or entity_can(request.user, body.entity_id, Capability.COMMENT))
+    )
+    context["remark_error"] = bound.get("remark_error")
     form: Any = context["attendance_form"]
     context["attendance_rows"] = [(seat, form[f"member-{seat.pk}"]) for seat in seats] if form else []
     return render(request, "governance/meeting.html", context, status=422 if bound else 200)
@@ -297,6 +306,20 @@ def minutes_approve(request: HttpRequest, meeting_id: int) -> HttpResponse:
         else:
             return redirect(reverse("governance:meeting", kwargs={"meeting_id": meeting.pk}) + "#acta")
     return _meeting_page(request, meeting, approve_form=form)
+
+
+@login_required
+@require_POST
+def minutes_remark(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = _meeting(request, meeting_id)
+    minutes = getattr(meeting, "minutes", None)
+    if minutes is None:
+        raise Http404
+    try:
+        services.minutes_remark_add(actor=request.user, minutes=minutes, text=request.POST.get("text", ""))
+    except ValidationError as exc:
+        return _meeting_page(request, meeting, remark_error=" ".join(exc.messages))
+    return redirect(reverse("governance:meeting", kwargs={"meeting_id": meeting.pk}) + "#observaciones")
 
 
 @login_required

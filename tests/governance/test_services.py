@@ -366,3 +366,23 @@ def test_bodies_are_read_by_the_entity_the_seat_holders_and_the_public_when_publ
     assert gov.body.pk in {b.pk for b in selectors.bodies_visible_to(user=gov.president)}
     assert not selectors.body_reads_private(user=w.users["other_admin"], body=gov.public_body)
     assert BodyMember.objects.filter(body=gov.public_body).count() == 1
+
+
+def test_members_remark_on_circulated_minutes_only(gov: Gov) -> None:
+    minutes = services.minutes_save(actor=gov.secretary, meeting=_held(gov), text="Acta")
+    member = UserFactory(username="vecino")
+    services.member_add(
+        actor=gov.world.users["planner"], body=gov.body, user=member, name="Vecino", joined_on=DAY
+    )
+    with pytest.raises(ValidationError):  # still a draft
+        services.minutes_remark_add(actor=member, minutes=minutes, text="Falta mi intervención")
+    services.minutes_circulate(actor=gov.secretary, minutes=minutes)
+    remark = services.minutes_remark_add(actor=member, minutes=minutes, text="Falta mi intervención")
+    assert (remark.author_name, remark.version) == ("Vecino", 1)
+    with pytest.raises(PermissionDenied):  # neither a seat nor the entity's COMMENT
+        services.minutes_remark_add(actor=gov.world.users["other_admin"], minutes=minutes, text="x")
+    services.minutes_remark_add(actor=gov.world.users["committee_member"], minutes=minutes, text="De acuerdo")
+    services.minutes_approve(actor=gov.president, minutes=minutes, approval=MinutesApproval.BY_PRESIDENT)
+    with pytest.raises(ValidationError):  # approved: closed to remarks
+        services.minutes_remark_add(actor=member, minutes=minutes, text="Tarde")
+    assert minutes.remarks.count() == 2
