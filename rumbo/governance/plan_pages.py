@@ -28,8 +28,8 @@ from rumbo.governance.indicators import (
 )
 from rumbo.governance.models import Convenio, DisseminationActivity, PlanAction, Risk, RiskKind
 from rumbo.indicators.measurements.services import PERIOD_KIND_FOR
-from rumbo.indicators.models import Indicator
-from rumbo.indicators.periods import period_get_or_create
+from rumbo.indicators.models import Indicator, Period
+from rumbo.indicators.periods import period_bounds
 from rumbo.plans.models import Plan
 from rumbo.plans.selectors import plan_get_for_user
 
@@ -368,7 +368,10 @@ def general_indicators(request: HttpRequest, plan_id: int) -> HttpResponse:
             continue
         from rumbo.governance.indicators import _period_code
 
-        period = period_get_or_create(_period_code(kind, today))
+        code, period_kind, start, end = period_bounds(_period_code(kind, today))
+        period = Period.objects.filter(code=code).first() or Period(
+            code=code, kind=period_kind, start=start, end=end
+        )  # a GET writes nothing
         computed = general_indicator_compute(indicator=indicator, period=period)
         if computed is not None and not private:
             computed = Computed(computed.value, [])
