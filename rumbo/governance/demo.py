@@ -245,6 +245,13 @@ def governance_demo_load(*, actor: Any, plan: Plan | None) -> bool:
             parties=[{"name": "Municipalidad Provincial de Moyobamba", "entity": entity, "role": "Promotora"},
                      *({"name": f"Municipalidad Distrital de {n}", "role": "Aportante"} for n in DISTRICT_NAMES)],
         )  # fmt: skip
+        services.agreement_create(
+            actor=actor,
+            convenio=convenio,
+            text="Transferir cada trimestre el aporte fijo al Instituto para el equipo técnico.",
+            owner_office="Gerencias de Administración de las seis municipalidades",
+            due_date=today + datetime.timedelta(days=25),
+        )
         own = FundingSource.objects.filter(country__in=("XX", entity.country), code="own").first()
         shares = {"Municipalidad Provincial de Moyobamba": (Decimal(60000), Decimal(40000))}
         for party in convenio.parties.all():

@@ -251,6 +251,18 @@ class ConvenioForm(_Styled):
         help_text=_("One per line; the role after a semicolon (Municipalidad Distrital de Calzada; aportante)."),
     )  # fmt: skip
     document = forms.FileField(label=_("Signed document"), required=False, help_text=upload_help())
+    body = forms.ModelChoiceField(
+        label=_("Body that runs it"),
+        queryset=Body.objects.none(),
+        required=False,
+        help_text=_("Its commitments are followed in the agreements register of this body."),
+    )
+
+    def __init__(self, *args: Any, plan: Plan | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if plan is not None:
+            field: Any = self.fields["body"]
+            field.queryset = Body.objects.filter(entity_id=plan.entity_id).order_by("name")
 
     def party_list(self) -> list[dict[str, str]]:
         rows = []

@@ -3,6 +3,7 @@ plan, and the general indicators computed from its governance record."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from rumbo.accounts.permissions import Capability, entity_can
 from rumbo.core.forms import form_add_validation_error
-from rumbo.governance import activity, contributions, forms
+from rumbo.governance import activity, contributions, forms, selectors, services
 from rumbo.governance.indicators import (
     RULES,
     Computed,
@@ -73,11 +74,19 @@ def _convenios_page(request: HttpRequest, plan: Plan, **bound: Any) -> HttpRespo
     can_edit = _can_edit(request, plan)
     convenios = _visible_convenios(request, plan)
     statements = [(c, contributions.convenio_statement(convenio=c)) for c in convenios]
+    today = timezone.localdate()
+    commitments = {
+        c.pk: [
+            (a, selectors.agreement_state(agreement=a, today=today)) for a in c.commitments.order_by("number")
+        ]
+        for c in convenios
+    }
     context = {
         "plan": plan,
         "statements": statements,
+        "commitments": commitments,
         "can_edit": can_edit,
-        "convenio_form": bound.get("convenio_form") or (forms.ConvenioForm() if can_edit else None),
+        "convenio_form": bound.get("convenio_form") or (forms.ConvenioForm(plan=plan) if can_edit else None),
         "contribution_forms": {
             c.pk: (bound.get("contribution_form") if bound.get("convenio_id") == c.pk else None)
             or forms.ContributionForm(convenio=c)
@@ -98,7 +107,7 @@ def convenios(request: HttpRequest, plan_id: int) -> HttpResponse:
 @require_POST
 def convenio_add(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan(request, plan_id, edit=True)
-    form = forms.ConvenioForm(request.POST, request.FILES)
+    form = forms.ConvenioForm(request.POST, request.FILES, plan=plan)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -106,6 +115,7 @@ def convenio_add(request: HttpRequest, plan_id: int) -> HttpResponse:
                 actor=request.user, entity=plan.entity, plan=plan, title=data["title"], number=data["number"],
                 purpose=data["purpose"], signed_on=data["signed_on"], starts_on=data["starts_on"],
                 ends_on=data.get("ends_on"), parties=form.party_list(), document=data.get("document"),
+                body=data.get("body"),
             )  # fmt: skip
         except ValidationError as exc:
             form_add_validation_error(form, exc)
@@ -135,6 +145,36 @@ def contribution_set(request: HttpRequest, plan_id: int, convenio_id: int) -> Ht
                 reverse("governance:convenios", kwargs={"plan_id": plan.pk}) + f"#convenio-{convenio.pk}"
             )
     return _convenios_page(request, plan, contribution_form=form, convenio_id=convenio.pk)
+
+
+@login_required
+@require_POST
+def convenio_commitment(request: HttpRequest, plan_id: int, convenio_id: int) -> HttpResponse:
+    """A commitment written in the convenio, followed in the agreements register."""
+    plan = _plan(request, plan_id, edit=True)
+    convenio = get_object_or_404(Convenio, pk=convenio_id, entity_id=plan.entity_id)
+    if convenio.plan_id not in (None, plan.pk):
+        raise Http404
+    due = request.POST.get("due_date") or ""
+    try:
+        due_date = datetime.date.fromisoformat(due) if due else None
+    except ValueError:
+        messages.error(request, _("Enter a valid date."))
+        return redirect(
+            reverse("governance:convenios", kwargs={"plan_id": plan.pk}) + f"#convenio-{convenio.pk}"
+        )
+    try:
+        services.agreement_create(
+            actor=request.user,
+            convenio=convenio,
+            plan=plan,
+            text=request.POST.get("text", ""),
+            owner_office=request.POST.get("owner_office", ""),
+            due_date=due_date,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(reverse("governance:convenios", kwargs={"plan_id": plan.pk}) + f"#convenio-{convenio.pk}")
 
 
 @require_GET

@@ -37,6 +37,7 @@ from rumbo.governance.models import (
     Body,
     BodyKind,
     BodyMember,
+    Convenio,
     Meeting,
     MeetingStatus,
     MemberRole,
@@ -678,8 +679,9 @@ def _links_check(plan: Plan, node_ids: Iterable[int], project_ids: Iterable[int]
 def agreement_create(
     *,
     actor: Any,
-    meeting: Meeting,
+    meeting: Meeting | None = None,
     text: str,
+    convenio: Convenio | None = None,
     plan: Plan | None = None,
     owner_user: Any = None,
     owner_member: BodyMember | None = None,
@@ -689,16 +691,28 @@ def agreement_create(
     project_ids: Iterable[int] = (),
     corrective_action_ids: Iterable[int] = (),
 ) -> Agreement:
-    """Register an agreement taken at a meeting, with its owner, due date and the plan items it
-    concerns. A body of the entity (serving several plans) names the plan; numbers run per plan."""
-    body = meeting.body
+    """Register an agreement taken at a meeting — or a commitment written in a convenio, followed
+    by the body that runs the convenio — with its owner, due date and the plan items it concerns.
+    A body of the entity (serving several plans) names the plan; numbers run per plan."""
+    if (meeting is None) == (convenio is None):
+        raise ValidationError(_("An agreement comes from a meeting or from a convenio."))
+    if convenio is not None:
+        if convenio.body is None:
+            raise ValidationError(
+                {"convenio": _("Name the body that runs the convenio before recording its commitments.")}
+            )
+        body = convenio.body
+        plan = convenio.plan or plan
+    else:
+        assert meeting is not None
+        body = meeting.body
     _require_edit(actor, body)
     plan = body.plan or plan
     if plan is None:
         raise ValidationError({"plan": _("Say which plan the agreement belongs to.")})
     if plan.entity_id != body.entity_id:
         raise ValidationError({"plan": _("The plan belongs to another entity.")})
-    if meeting.status == MeetingStatus.CANCELLED:
+    if meeting is not None and meeting.status == MeetingStatus.CANCELLED:
         raise ValidationError(_("The meeting was cancelled; it took no agreements."))
     text = _clean_text(text)
     if not text:
@@ -707,6 +721,7 @@ def agreement_create(
         plan=plan,
         body=body,
         meeting=meeting,
+        convenio=convenio,
         text=text,
         owner_user=owner_user,
         owner_member=owner_member,

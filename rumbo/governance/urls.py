@@ -16,6 +16,11 @@ urlpatterns = [
         name="contribution_set",
     ),
     path(
+        "planes/<int:plan_id>/convenios/<int:convenio_id>/compromisos/",
+        plan_pages.convenio_commitment,
+        name="convenio_commitment",
+    ),
+    path(
         "planes/<int:plan_id>/convenios/<int:convenio_id>/partes/<int:party_id>/estado.<str:fmt>",
         plan_pages.party_statement,
         name="party_statement",

@@ -614,6 +614,18 @@ def _private(name: str, method: str, url: Any, plan: str, ok: int = 200, **kw: A
 
 PLAN_PAGES: list[Case] = [
     # convenios and contributions
+    _post(
+        "record a commitment of a convenio",
+        lambda w: f"/gobernanza/planes/{w.public_plan.pk}/convenios/{w.gov_convenio.pk}/compromisos/",
+        "public_plan",
+        lambda w: {"text": "Transferir el aporte", "owner_office": "Tesorería"},
+    ),
+    _post(
+        "record a commitment of the private plan's convenio",
+        lambda w: f"/gobernanza/planes/{w.plan.pk}/convenios/{w.gov_private_convenio.pk}/compromisos/",
+        "plan",
+        lambda w: {"text": "Transferir el aporte", "owner_office": "Tesorería"},
+    ),
     _get("convenios of the public plan", _page("public_plan", "convenios/"), "public_plan"),
     _get("convenios of the private plan", _page("plan", "convenios/"), "plan"),
     _get("convenios of another entity's plan", _page("other_plan", "convenios/"), "other_plan"),

@@ -169,3 +169,37 @@ def test_contributions_per_source_are_set_beside_the_investment_plans(world: Any
         D("200.00"),
         D("40.00"),
     )
+
+
+def test_a_convenio_s_commitments_are_followed_by_its_body_in_the_register(world: Any, client: Any) -> None:
+    from rumbo.governance import services
+    from rumbo.governance.models import Agreement
+
+    planner = world.users["planner"]
+    institute = services.body_create(actor=planner, entity=world.entity, plan=world.plan, kind="institute",
+                                     name="Instituto de Planificación")  # fmt: skip
+    loose = _convenio(world)
+    with pytest.raises(ValidationError) as exc:  # no body runs it yet
+        services.agreement_create(
+            actor=planner, convenio=loose, text="Aportar a tiempo", owner_office="Tesorería"
+        )
+    assert "convenio" in exc.value.error_dict
+    c = _convenio(world, body=institute)
+    client.force_login(planner)
+    response = client.post(
+        f"/gobernanza/planes/{world.plan.pk}/convenios/{c.pk}/compromisos/",
+        {
+            "text": "Transferir el aporte fijo cada trimestre",
+            "owner_office": "Tesorería",
+            "due_date": "2026-03-31",
+        },
+    )
+    assert response.status_code == 302
+    a = Agreement.objects.get(convenio=c)
+    assert (a.body, a.meeting, a.plan, a.number) == (institute, None, world.plan, 1)
+    page = client.get(f"/gobernanza/planes/{world.plan.pk}/convenios/").content.decode()
+    assert "Transferir el aporte fijo" in page
+    register = client.get(f"/gobernanza/planes/{world.plan.pk}/acuerdos/").content.decode()
+    assert "Transferir el aporte fijo" in register
+    with pytest.raises(ValidationError):  # neither a meeting nor a convenio
+        services.agreement_create(actor=planner, text="x", owner_office="y")
