@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "rumbo.indicators",
     "rumbo.investments",
     "rumbo.governance",
+    "rumbo.participation",
     "rumbo.reports",
 ]
 
@@ -235,7 +236,11 @@ RUMBO_RATE_LIMITS = {
     "tracking": os.environ.get("RUMBO_RATE_TRACKING", "30/m"),
     "api_token": os.environ.get("RUMBO_RATE_API_TOKEN", "600/m"),
     "api_anonymous": os.environ.get("RUMBO_RATE_API_ANONYMOUS", "300/m"),
+    # the stateless tally (POST /api/v1/participation/tally) counts up to a million ballots a call
+    "tally": os.environ.get("RUMBO_RATE_TALLY", "30/h"),
 }
+# the largest tally request body (a million ballots of a few project ids fit in about 40 MB)
+RUMBO_TALLY_MAX_BYTES = int(os.environ.get("RUMBO_TALLY_MAX_BYTES", str(64 * 1024 * 1024)))
 RUMBO_THROTTLE_DB = Path(os.environ.get("RUMBO_THROTTLE_DB", VAR_DIR / "run" / "throttle.sqlite3"))
 
 # --- the background worker and health ----------------------------------------------------------

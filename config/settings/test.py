@@ -41,5 +41,5 @@ RUMBO_RUN_DIR = _RUN
 RUMBO_THROTTLE_DB = _RUN / "throttle.sqlite3"
 RUMBO_BACKUP_DIR = _RUN / "backups"  # never var/backups of the repository
 RUMBO_RATE_LIMITS = {
-    scope: "100000/m" for scope in ("anonymous_write", "tracking", "api_token", "api_anonymous")
+    scope: "100000/m" for scope in ("anonymous_write", "tracking", "api_token", "api_anonymous", "tally")
 }

@@ -39,6 +39,7 @@ from rumbo.investments.programming.api import router as programming_router
 from rumbo.lifecycle.inventory.api import router as inventory_router
 from rumbo.lifecycle.routes.api import router as routes_router
 from rumbo.lifecycle.validity.api import router as legal_router
+from rumbo.participation.api import router as participation_router
 from rumbo.plans.api import router as plans_router
 from rumbo.reports.api import router as reports_router
 from rumbo.territory.api import router as territory_router
@@ -164,6 +165,7 @@ api.add_router("/", priorities_router)
 api.add_router("/", programming_router)
 api.add_router("/", execution_router)
 api.add_router("/", governance_router)
+api.add_router("/", participation_router)
 
 
 @api.exception_handler(ValidationError)
