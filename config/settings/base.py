@@ -240,7 +240,7 @@ RUMBO_RATE_LIMITS = {
     "tally": os.environ.get("RUMBO_RATE_TALLY", "30/h"),
 }
 # the largest tally request body (a million ballots of a few project ids fit in about 40 MB)
-RUMBO_TALLY_MAX_BYTES = int(os.environ.get("RUMBO_TALLY_MAX_BYTES", str(64 * 1024 * 1024)))
+RUMBO_TALLY_MAX_BYTES = int(os.environ.get("RUMBO_TALLY_MAX_BYTES", str(60 * 1024 * 1024)))
 RUMBO_THROTTLE_DB = Path(os.environ.get("RUMBO_THROTTLE_DB", VAR_DIR / "run" / "throttle.sqlite3"))
 
 # --- the background worker and health ----------------------------------------------------------
