@@ -31,7 +31,7 @@ from rumbo.core.exports import text_printable, xlsx_row
 from rumbo.core.models import AuditAction
 from rumbo.governance.models import Body, Contribution, ContributionKind, Convenio, ConvenioParty
 from rumbo.governance.services import _stored_file
-from rumbo.investments.models import FundingSource, InvestmentLine
+from rumbo.investments.models import FundingSource, InvestmentLine, InvestmentPlanKind, InvestmentPlanStatus
 from rumbo.investments.services import parse_amount
 from rumbo.plans.models import Plan
 
@@ -282,6 +282,10 @@ def convenio_statement(*, convenio: Convenio) -> Statement:
     programmed = dict(
         ((row["year"], row["source_id"]), row["amount"])
         for row in InvestmentLine.objects.filter(
+            # approved annual plans only: drafts are not public, and the multi-year programme and
+            # the POA repeat the annual amounts
+            investment_plan__status=InvestmentPlanStatus.APPROVED,
+            investment_plan__kind=InvestmentPlanKind.ANNUAL,
             project__entity_id=convenio.entity_id,
             source_id__in=[s for (_y, s) in contributed if s is not None],
             year__in=sorted(years),

@@ -54,7 +54,7 @@ from rumbo.indicators.models import Indicator, Measurement, MeasurementStatus, P
 from rumbo.indicators.periods import period_bounds, period_get_or_create
 from rumbo.plans.models import Plan
 
-Source = tuple[str, str]  # (name, path of the record's page)
+Source = tuple[str, str, bool]  # (name, path of the record's page, whether the record is public)
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ def _constituted(
         if installed:
             rows = rows.filter(installed_on__lte=end)
         found = list(rows[:5])
-        sources = [(f"{b.name} · {b.legal_act}", _body_path(b)) for b in found]
+        sources = [(f"{b.name} · {b.legal_act}", _body_path(b), b.is_public) for b in found]
         return Computed(Decimal(1 if found else 0), sources)
 
     return compute
@@ -104,7 +104,8 @@ def _roundtable_organisations(plan: Plan, start: datetime.date, end: datetime.da
         organisations.setdefault(key, seat)
     bodies = {s.body for s in organisations.values()}
     return Computed(
-        Decimal(len(organisations)), [(b.name, _body_path(b)) for b in sorted(bodies, key=lambda b: b.name)]
+        Decimal(len(organisations)),
+        [(b.name, _body_path(b), b.is_public) for b in sorted(bodies, key=lambda b: b.name)],
     )
 
 
@@ -116,7 +117,11 @@ def _roundtable_meetings(plan: Plan, start: datetime.date, end: datetime.date) -
         ).select_related("body").order_by("starts_at")
     )  # fmt: skip
     sources = [
-        (f"{m.body.name} · {m.title}", reverse("governance:meeting", kwargs={"meeting_id": m.pk}))
+        (
+            f"{m.body.name} · {m.title}",
+            reverse("governance:meeting", kwargs={"meeting_id": m.pk}),
+            m.body.is_public,
+        )
         for m in meetings
     ]
     return Computed(Decimal(len(meetings)), sources[:20])
@@ -130,7 +135,7 @@ def _convenios_with_contributions(plan: Plan, start: datetime.date, end: datetim
     )  # fmt: skip
     convenios = list(Convenio.objects.filter(pk__in=ids).order_by("signed_on"))
     path = reverse("governance:convenios", kwargs={"plan_id": plan.pk})
-    return Computed(Decimal(len(convenios)), [(c.title, path) for c in convenios][:20])
+    return Computed(Decimal(len(convenios)), [(c.title, path, c.is_public) for c in convenios][:20])
 
 
 def _activities(
@@ -148,7 +153,7 @@ def _proven_activities(kind: str) -> Callable[[Plan, datetime.date, datetime.dat
         rows = list(
             _activities(plan, start, end, kind).filter(proofs__isnull=False).distinct().order_by("held_on")
         )
-        return Computed(Decimal(len(rows)), [(a.title, _activity_path(plan)) for a in rows][:20])
+        return Computed(Decimal(len(rows)), [(a.title, _activity_path(plan), True) for a in rows][:20])
 
     return compute
 
@@ -159,7 +164,8 @@ def _presentation_attendees(plan: Plan, start: datetime.date, end: datetime.date
         .filter(proofs__kind=ProofKind.ATTENDANCE_LIST).distinct().order_by("held_on")
     )  # fmt: skip
     return Computed(
-        Decimal(sum(a.attendees or 0 for a in rows)), [(a.title, _activity_path(plan)) for a in rows][:20]
+        Decimal(sum(a.attendees or 0 for a in rows)),
+        [(a.title, _activity_path(plan), True) for a in rows][:20],
     )
 
 
@@ -178,7 +184,7 @@ def _receipts(material: str, *, copies: bool) -> Callable[[Plan, datetime.date, 
         )
         return Computed(
             Decimal(value),
-            [(f"{p.activity.title} · {p.recipient}", _activity_path(plan)) for p in proofs][:20],
+            [(f"{p.activity.title} · {p.recipient}", _activity_path(plan), True) for p in proofs][:20],
         )
 
     return compute
@@ -275,7 +281,9 @@ def general_indicators_refresh(
                 actor=actor, indicator=indicator, period=period, value=computed.value, notes=note
             )
             measurement_submit(actor=actor, measurement=m)
-        for name, path in computed.sources[:10]:
+        for name, path, public in computed.sources[:10]:
+            # the evidence of an approved value is public with the plan: a private record is not named
+            name = name if public else _("A record of the governance register (not public)")
             evidence_add_link(actor=actor, measurement=m, url=base_url.rstrip("/") + path, name=name[:255])
         out.append(Refreshed(indicator, code, computed.value, True, explanation))
     return out

@@ -75,9 +75,13 @@ def _convenios_page(request: HttpRequest, plan: Plan, **bound: Any) -> HttpRespo
     convenios = _visible_convenios(request, plan)
     statements = [(c, contributions.convenio_statement(convenio=c)) for c in convenios]
     today = timezone.localdate()
+    private = entity_can(request.user, plan.entity_id, Capability.VIEW_PRIVATE)
+    visible_bodies = selectors.bodies_visible_to(user=request.user)
     commitments = {
         c.pk: [
-            (a, selectors.agreement_state(agreement=a, today=today)) for a in c.commitments.order_by("number")
+            (a, selectors.agreement_state(agreement=a, today=today))
+            for a in c.commitments.filter(plan=plan, body__in=visible_bodies).order_by("number")
+            if private or plan.is_published
         ]
         for c in convenios
     }

@@ -13,7 +13,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from rumbo.accounts.permissions import Capability, user_access
@@ -121,7 +121,7 @@ def plan_bodies(*, plan: Plan, user: Any) -> list[Body]:
         .filter(Q(plan=plan) | Q(plan__isnull=True, entity_id=plan.entity_id))
         .select_related("legal_act", "parent")
         .annotate(meeting_count=Count("meetings", distinct=True))
-        .order_by("parent_id", "name")
+        .order_by(F("parent_id").asc(nulls_first=True), "name")
     )
 
 

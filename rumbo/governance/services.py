@@ -401,8 +401,10 @@ class Quorum:
 def quorum_required(*, rule: str, voting: int, count: int | None = None) -> int:
     """Voting members present needed: more than half (⌊n/2⌋ + 1), two thirds rounded up
     (⌈2n/3⌉), a fixed number, or none."""
-    if rule == QuorumRule.NONE or voting == 0:
+    if rule == QuorumRule.NONE:
         return 0
+    if voting == 0:  # nobody can make the quorum of a body without voting members
+        return max(1, int(count or 0))
     if rule == QuorumRule.MAJORITY:
         return voting // 2 + 1
     if rule == QuorumRule.TWO_THIRDS:
@@ -457,6 +459,10 @@ def meeting_attendance_record(
     _require_edit(actor, body)
     if meeting.status == MeetingStatus.CANCELLED:
         raise ValidationError(_("The meeting was cancelled; it has no attendance."))
+    if meeting.starts_at > timezone.now():
+        raise ValidationError(
+            _("The meeting has not started yet; its attendance is recorded when it is held.")
+        )
     if Minutes.objects.filter(meeting=meeting, status=MinutesStatus.APPROVED).exists():
         raise ValidationError(
             _("The minutes of this meeting are approved; its attendance can no longer change.")
@@ -575,6 +581,10 @@ def minutes_approve(
     quorum (recorded by whoever edits the body), or by the body's president in person."""
     meeting = minutes.meeting
     body = meeting.body
+    if Meeting.objects.filter(pk=meeting.pk).values_list("status", flat=True).first() != MeetingStatus.HELD:
+        raise ValidationError(
+            _("Minutes are approved once the meeting has been held (its attendance recorded).")
+        )
     if approval == MinutesApproval.BY_PRESIDENT:
         seat = seat_of(user=actor, body=body)
         if seat is None or seat.role != MemberRole.PRESIDENT:
@@ -702,12 +712,12 @@ def agreement_create(
                 {"convenio": _("Name the body that runs the convenio before recording its commitments.")}
             )
         body = convenio.body
-        plan = convenio.plan or plan
+        plan = convenio.plan or plan or body.plan  # the convenio's plan, else the page's
     else:
         assert meeting is not None
         body = meeting.body
+        plan = body.plan or plan
     _require_edit(actor, body)
-    plan = body.plan or plan
     if plan is None:
         raise ValidationError({"plan": _("Say which plan the agreement belongs to.")})
     if plan.entity_id != body.entity_id:

@@ -61,9 +61,16 @@ def _plan_page(request: HttpRequest, plan: Plan, body_form: forms.BodyForm | Non
     can_create = entity_can(request.user, plan.entity_id, Capability.EDIT_PLAN)
     today = timezone.localdate()
     overdue, overdue_count = selectors.agreements_overdue(plan=plan, user=request.user, today=today)
+    bodies = selectors.plan_bodies(plan=plan, user=request.user)
+    parent_ids = {b.parent_id for b in bodies if b.parent_id}
     context = {
         "plan": plan,
-        "bodies": selectors.plan_bodies(plan=plan, user=request.user),
+        "bodies": bodies,
+        "visible_parents": set(
+            selectors.bodies_visible_to(user=request.user)
+            .filter(pk__in=parent_ids)
+            .values_list("pk", flat=True)
+        ),
         "can_create": can_create,
         "body_form": body_form or (forms.BodyForm(plan=plan) if can_create else None),
         "overdue": overdue,
@@ -121,8 +128,12 @@ def _body_page(request: HttpRequest, body: Body, **bound: Any) -> HttpResponse:
             for m in meetings
             if selectors.minutes_visible(minutes=getattr(m, "minutes", None), private=private)
         },
-        "children": list(body.children.all()),
-        "became": list(body.became.all()),
+        "children": list(selectors.bodies_visible_to(user=request.user).filter(parent=body)),
+        "became": list(selectors.bodies_visible_to(user=request.user).filter(formerly=body)),
+        "parent_visible": body.parent_id is not None
+        and selectors.bodies_visible_to(user=request.user).filter(pk=body.parent_id).exists(),
+        "formerly_visible": body.formerly_id is not None
+        and selectors.bodies_visible_to(user=request.user).filter(pk=body.formerly_id).exists(),
         "member_form": bound.get("member_form")
         or (forms.MemberForm(body=body, initial={"joined_on": timezone.localdate()}) if can_edit else None),
         "meeting_form": bound.get("meeting_form") or (forms.MeetingForm() if can_edit else None),
@@ -373,7 +384,11 @@ def plan_agreements(request: HttpRequest, plan_id: int) -> HttpResponse:
     state = request.GET.get("estado", "")
     page_number = request.GET.get("pagina", "1")
     per_page = 100
-    number = int(page_number) if page_number.isdigit() and 0 < int(page_number) < 100_000 else 1
+    number = (
+        int(page_number)
+        if page_number.isascii() and page_number.isdigit() and 0 < int(page_number) < 100_000
+        else 1
+    )
     rows, total = selectors.agreements_register(
         plan=plan, user=request.user, today=today, state=state, limit=per_page, offset=(number - 1) * per_page
     )

@@ -4,14 +4,17 @@ POST /api/v1/participation/tally
 {"rule": "greedy" | "equal_shares", "budget": B, "projects": [{"id": "…", "cost": c}, …],
  "ballots": [["id", …], …]}  →  {"selected": [ids, sorted], "total_cost": t}
 
-Approval ballots; a project named twice on one ballot counts once. 422 with a Spanish `detail`
-for a non-positive cost or budget, a duplicate project id, a ballot naming an unknown project,
-more than 2,000 projects or 1,000,000 ballots; 413 for a body above RUMBO_TALLY_MAX_BYTES; 429
-past the "tally" rate limit (per address, or per token when one is sent).
+Approval ballots; a project named twice on one ballot counts once; greedy, like pabutools, also
+funds projects nobody approved while they fit (equal shares never does). 422 with a Spanish
+`detail` for a cost or budget not above zero or not below 10¹⁵, an empty project list, a
+duplicate project id, a ballot naming an unknown project, more than 2,000 projects or 1,000,000
+ballots; 400 for a body that is not JSON; 413 for a body above RUMBO_TALLY_MAX_BYTES; 429 past
+the "tally" rate limit (per address, whatever token is sent).
 """
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import orjson
@@ -33,17 +36,19 @@ MAX_AMOUNT = 10**15
 
 
 class TallyThrottle(BaseThrottle):
+    """Per address, whatever token is sent (an unchecked Bearer string must not open a new
+    allowance); the answer for wait() is per thread, as in rumbo.core.throttle.ApiThrottle."""
+
+    def __init__(self) -> None:
+        self._state = threading.local()
+
     def allow_request(self, request: HttpRequest) -> bool:
-        header = request.headers.get("Authorization", "")
-        key = (
-            "token:" + header[7:].strip() if header.lower().startswith("bearer ") else client_address(request)
-        )
-        decision = rate_hit(scope="tally", key=key)
-        self._wait = float(decision.retry_after) if not decision.allowed else None
+        decision = rate_hit(scope="tally", key=client_address(request))
+        self._state.wait = float(decision.retry_after) if not decision.allowed else None
         return decision.allowed
 
     def wait(self) -> float | None:
-        return getattr(self, "_wait", None)
+        return getattr(self._state, "wait", None)
 
 
 class TallyOut(Schema):
@@ -161,7 +166,10 @@ def tally_request_parse(data: Any) -> tuple[str, Any, list[tuple[str, Any]], lis
 def tally(request: HttpRequest) -> dict[str, Any]:
     """Greedy takes projects by approval count, highest first (ties by id), skipping those that no
     longer fit; equal shares is the Method of Equal Shares with cost utilities, without completion."""
-    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0  # read below, bounded all the same
     limit = int(settings.RUMBO_TALLY_MAX_BYTES)
     if length > limit:
         raise HttpError(413, _("The request is larger than %(mb)s MB.") % {"mb": limit // (1024 * 1024)})

@@ -123,7 +123,9 @@ def _rho(budgets: Floats, cost: float) -> float:
     paid_before = np.concatenate(([0.0], np.cumsum(b)[:-1]))
     remaining = cost - paid_before
     payers = m - np.arange(m)
-    j = int(np.argmax(b * payers >= remaining * (1 - TIE)))
+    fits = b * payers >= remaining * (1 - TIE)
+    # the supporters' total matched the cost only within the tolerance: everyone pays all they have
+    j = int(np.argmax(fits)) if fits.any() else m - 1
     return float(remaining[j] / payers[j]) / cost
 
 

@@ -155,7 +155,7 @@ def test_contributions_per_source_are_set_beside_the_investment_plans(world: Any
         )  # fmt: skip
     project = Project.objects.create(entity=world.entity, code="P-9", title="Estudio de preinversión")
     plan = InvestmentPlan.objects.create(
-        entity=world.entity, kind="annual", title="2026", year_start=2026, year_end=2026
+        entity=world.entity, kind="annual", status="approved", title="2026", year_start=2026, year_end=2026
     )
     InvestmentLine.objects.create(
         investment_plan=plan, project=project, year=2026, source=source, amount=D("200")

@@ -335,6 +335,7 @@ def test_the_public_reads_approved_minutes_only(gov: Gov) -> None:
     # when the body approves it at a later meeting held with quorum
     later = _convene(gov, gov.public_body, DAY + datetime.timedelta(days=30), "Segunda sesión")
     rosa = gov.public_body.members.get()
+    services.meeting_attendance_record(actor=planner, meeting=meeting, marks={rosa.pk: "present"})
     services.meeting_attendance_record(actor=planner, meeting=later, marks={rosa.pk: "present"})
     response = _client(planner).post(
         f"/gobernanza/reuniones/{meeting.pk}/acta/aprobar/",
@@ -347,6 +348,9 @@ def test_the_public_reads_approved_minutes_only(gov: Gov) -> None:
 
 def test_a_president_s_approval_by_someone_else_is_refused_on_the_page(gov: Gov) -> None:
     meeting = _convene(gov)
+    services.meeting_attendance_record(
+        actor=gov.secretary, meeting=meeting, marks={gov.seats["m1"].pk: "present"}
+    )
     services.minutes_save(actor=gov.secretary, meeting=meeting, text="Acta")
     response = _client(gov.secretary).post(
         f"/gobernanza/reuniones/{meeting.pk}/acta/aprobar/", {"approval": "by_president"}
@@ -543,3 +547,21 @@ def test_the_dashboard_hides_the_overdue_agreements_of_a_private_body_from_the_p
     assert "Publicar el cronograma de obras" not in _client().get(url).content.decode()
     page = _client(gov.world.users["planner"]).get(url).content.decode()
     assert 'id="agreements-panel"' in page and f'data-agreement="{made["overdue"].pk}"' in page
+
+
+def test_the_public_sees_neither_private_parts_nor_each_member_s_attendance(gov: Gov) -> None:
+    planner = gov.world.users["planner"]
+    services.body_create(actor=planner, entity=gov.world.entity, plan=gov.world.public_plan, kind="technical_team",
+                         name="Equipo reservado", parent=gov.public_body, is_public=False)  # fmt: skip
+    page = _client().get(f"/gobernanza/organos/{gov.public_body.pk}/").content.decode()
+    assert "Equipo reservado" not in page
+    assert (
+        "Equipo reservado"
+        in _client(planner).get(f"/gobernanza/organos/{gov.public_body.pk}/").content.decode()
+    )
+    meeting = _convene(gov, gov.public_body)
+    rosa = gov.public_body.members.get()
+    services.meeting_attendance_record(actor=planner, meeting=meeting, marks={rosa.pk: "present"})
+    public = _client().get(f"/gobernanza/reuniones/{meeting.pk}/").content.decode()
+    assert 'id="attendance-private"' in public and 'id="quorum"' not in public
+    assert 'id="quorum"' in _client(planner).get(f"/gobernanza/reuniones/{meeting.pk}/").content.decode()

@@ -67,7 +67,8 @@ def _held(
         (QuorumRule.TWO_THIRDS, 3, None, 2),
         (QuorumRule.COUNT, 10, 4, 4),
         (QuorumRule.NONE, 10, None, 0),
-        (QuorumRule.MAJORITY, 0, None, 0),
+        (QuorumRule.MAJORITY, 0, None, 1),  # no voting member: no quorum possible
+        (QuorumRule.COUNT, 0, 3, 3),
     ],
 )
 def test_quorum_required_by_each_rule(rule: str, voting: int, count: int | None, required: int) -> None:
@@ -386,3 +387,19 @@ def test_members_remark_on_circulated_minutes_only(gov: Gov) -> None:
     with pytest.raises(ValidationError):  # approved: closed to remarks
         services.minutes_remark_add(actor=member, minutes=minutes, text="Tarde")
     assert minutes.remarks.count() == 2
+
+
+def test_minutes_wait_for_the_meeting_to_be_held_and_attendance_for_it_to_start(gov: Gov) -> None:
+    from django.utils import timezone
+
+    future = timezone.localdate() + datetime.timedelta(days=10)
+    meeting = _meeting(gov, future)
+    minutes = services.minutes_save(actor=gov.secretary, meeting=meeting, text="Acta anticipada")
+    with pytest.raises(ValidationError):  # the meeting has not been held
+        services.minutes_approve(actor=gov.president, minutes=minutes, approval=MinutesApproval.BY_PRESIDENT)
+    with pytest.raises(ValidationError):  # nor can its attendance be recorded before it starts
+        services.meeting_attendance_record(
+            actor=gov.secretary, meeting=meeting, marks={gov.seats["m1"].pk: AttendanceStatus.PRESENT}
+        )
+    minutes.refresh_from_db()
+    assert minutes.status == MinutesStatus.DRAFT and not meeting.attendance.exists()

@@ -159,3 +159,26 @@ def test_the_tally_is_rate_limited_per_address(db: Any, settings: Any) -> None:
     codes = [_post(body).status_code for _ in range(3)]
     throttle_reset()
     assert codes == [200, 200, 429]
+
+
+def test_a_fake_token_opens_no_new_allowance(db: Any, settings: Any) -> None:
+    throttle_reset()
+    settings.RUMBO_RATE_LIMITS = {**settings.RUMBO_RATE_LIMITS, "tally": "2/h"}
+    body = json.dumps(
+        {"rule": "greedy", "budget": 10, "projects": [{"id": "a", "cost": 1}], "ballots": [["a"]]}
+    )
+    codes = [
+        Client()
+        .post(URL, body, content_type="application/json", headers={"Authorization": f"Bearer x{i}"})
+        .status_code
+        for i in range(3)
+    ]
+    throttle_reset()
+    assert codes == [200, 200, 429]
+
+
+def test_equal_shares_never_buys_what_its_supporters_cannot_pay() -> None:
+    # supporters' budgets adding up to the cost but for float rounding (0.1 × 3 ≠ 0.3)
+    e = _election({"x": 0.3, "y": 0.2}, 0.3, [["x"], ["x"], ["x", "y"]])
+    out = tally_equal_shares(e)
+    assert out.selected[0] == 0 and out.total_cost <= 0.3 + 1e-9
