@@ -34,7 +34,7 @@ from rumbo.governance.models import (
     RiskReview,
     RiskState,
 )
-from rumbo.governance.services import _stored_file
+from rumbo.governance.services import _stored_file, _user
 from rumbo.investments.models import Project
 from rumbo.plans.models import Node, Plan
 from rumbo.territory.models import TerritorialUnit
@@ -44,10 +44,6 @@ def _audit(actor: Any, action: str, target: Any, plan: Plan, changes: dict[str, 
     audit_record(
         actor=actor, action=action, target=target, entity_id=plan.entity_id, scope=plan, changes=changes
     )
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def _links(plan: Plan, node: Node | None, project: Project | None) -> None:

@@ -236,6 +236,34 @@ def general_indicator_compute(*, indicator: Indicator, period: Period) -> Comput
 
 
 @dataclass(frozen=True)
+class CurrentValue:
+    indicator: Indicator
+    period: Period  # the period containing the day, not saved when it does not exist yet
+    computed: Computed
+    explanation: str
+
+
+def general_indicators_current(*, plan: Plan, today: datetime.date) -> list[CurrentValue]:
+    """Each catalogue indicator of the plan that has a rule, valued for its period containing
+    `today` from the record as it stands (nothing is written)."""
+    rows = []
+    for indicator in Indicator.objects.filter(plan=plan, catalogue_key__in=list(RULES)).order_by("code"):
+        kind = PERIOD_KIND_FOR.get(indicator.periodicity)
+        if kind is None:
+            continue
+        code, period_kind, start, end = period_bounds(_period_code(kind, today))
+        period = Period.objects.filter(code=code).first() or Period(
+            code=code, kind=period_kind, start=start, end=end
+        )
+        computed = general_indicator_compute(indicator=indicator, period=period)
+        assert computed is not None
+        rows.append(
+            CurrentValue(indicator, period, computed, str(RULES[indicator.catalogue_key].explanation))
+        )
+    return rows
+
+
+@dataclass(frozen=True)
 class Refreshed:
     indicator: Indicator
     period: str
@@ -251,17 +279,10 @@ def general_indicators_refresh(
     `today`, and record it: a new or changed value is saved and sent for approval (an approved
     one is corrected, with the reason), with links to its sources; an unchanged one is left."""
     out: list[Refreshed] = []
-    for indicator in Indicator.objects.filter(plan=plan, catalogue_key__in=list(RULES)).select_related(
-        "plan"
-    ):
-        kind = PERIOD_KIND_FOR.get(indicator.periodicity)
-        if kind is None:
-            continue
-        code = _period_code(kind, today)
-        period = period_get_or_create(code)
-        computed = general_indicator_compute(indicator=indicator, period=period)
-        assert computed is not None
-        explanation = str(RULES[indicator.catalogue_key].explanation)
+    for row in general_indicators_current(plan=plan, today=today):
+        indicator, computed, explanation = row.indicator, row.computed, row.explanation
+        period = period_get_or_create(row.period.code)
+        code = period.code
         current = Measurement.objects.filter(
             indicator=indicator, period=period, unit__isnull=True, disaggregation="", is_current=True
         ).first()

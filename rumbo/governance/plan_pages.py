@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,13 +24,17 @@ from rumbo.governance import activity, contributions, forms, selectors, services
 from rumbo.governance.indicators import (
     RULES,
     Computed,
-    general_indicator_compute,
+    general_indicators_current,
     general_indicators_refresh,
 )
-from rumbo.governance.models import Convenio, DisseminationActivity, PlanAction, Risk, RiskKind
-from rumbo.indicators.measurements.services import PERIOD_KIND_FOR
-from rumbo.indicators.models import Indicator, Period
-from rumbo.indicators.periods import period_bounds
+from rumbo.governance.models import (
+    Convenio,
+    DisseminationActivity,
+    DisseminationProof,
+    PlanAction,
+    Risk,
+    RiskKind,
+)
 from rumbo.plans.models import Plan
 from rumbo.plans.selectors import plan_get_for_user
 
@@ -269,10 +273,6 @@ def proof_add(request: HttpRequest, plan_id: int, activity_id: int) -> HttpRespo
 @login_required
 @require_GET
 def proof_file(request: HttpRequest, plan_id: int, proof_id: int) -> Any:
-    from django.http import FileResponse
-
-    from rumbo.governance.models import DisseminationProof
-
     plan = _plan(request, plan_id, private=True)
     proof = get_object_or_404(DisseminationProof, pk=proof_id, activity__plan=plan)
     return FileResponse(proof.file.open("rb"), as_attachment=True, filename=proof.name)
@@ -405,21 +405,10 @@ def general_indicators(request: HttpRequest, plan_id: int) -> HttpResponse:
     today = timezone.localdate()
     # the sources name the bodies, meetings and convenios counted, private ones too
     private = entity_can(request.user, plan.entity_id, Capability.VIEW_PRIVATE)
-    rows = []
-    for indicator in Indicator.objects.filter(plan=plan, catalogue_key__in=list(RULES)).order_by("code"):
-        kind = PERIOD_KIND_FOR.get(indicator.periodicity)
-        if kind is None:
-            continue
-        from rumbo.governance.indicators import _period_code
-
-        code, period_kind, start, end = period_bounds(_period_code(kind, today))
-        period = Period.objects.filter(code=code).first() or Period(
-            code=code, kind=period_kind, start=start, end=end
-        )  # a GET writes nothing
-        computed = general_indicator_compute(indicator=indicator, period=period)
-        if computed is not None and not private:
-            computed = Computed(computed.value, [])
-        rows.append((indicator, period, computed, RULES[indicator.catalogue_key].explanation))
+    rows = [
+        (r.indicator, r.period, r.computed if private else Computed(r.computed.value, []), r.explanation)
+        for r in general_indicators_current(plan=plan, today=today)
+    ]
     can_refresh = entity_can(request.user, plan.entity_id, Capability.REPORT_DATA)
     return render(
         request, "governance/general_indicators.html", {"plan": plan, "rows": rows, "can_refresh": can_refresh,

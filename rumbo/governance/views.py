@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from rumbo.accounts.permissions import Capability, entity_can
 from rumbo.core.forms import form_add_validation_error
 from rumbo.governance import forms, selectors, services
 from rumbo.governance.calendar import calendar_for_meetings, person_calendar_token, person_from_token
@@ -56,8 +57,6 @@ def _meeting(request: HttpRequest, meeting_id: int, *, edit: bool = False) -> Me
 
 
 def _plan_page(request: HttpRequest, plan: Plan, body_form: forms.BodyForm | None = None) -> HttpResponse:
-    from rumbo.accounts.permissions import Capability, entity_can
-
     can_create = entity_can(request.user, plan.entity_id, Capability.EDIT_PLAN)
     today = timezone.localdate()
     overdue, overdue_count = selectors.agreements_overdue(plan=plan, user=request.user, today=today)
@@ -90,8 +89,6 @@ def plan_governance(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def body_add(request: HttpRequest, plan_id: int) -> HttpResponse:
-    from rumbo.accounts.permissions import Capability, entity_can
-
     plan = _plan(request, plan_id)
     if not entity_can(request.user, plan.entity_id, Capability.EDIT_PLAN):
         raise PermissionDenied  # before the form: its choices name the entity's private bodies and acts
@@ -236,8 +233,6 @@ def _meeting_page(request: HttpRequest, meeting: Meeting, **bound: Any) -> HttpR
             forms.AgreementForm(body=body, plan=body.plan, projects=_projects_of(body)) if editable else None
         ),
     }
-    from rumbo.accounts.permissions import Capability, entity_can
-
     context["remarks"] = list(minutes.remarks.all()) if minutes is not None and private else []
     context["can_remark"] = (
         minutes is not None
@@ -374,8 +369,6 @@ def attendance_list_file(request: HttpRequest, meeting_id: int) -> FileResponse:
 
 # --- the agreements register -------------------------------------------------------------------
 
-STATE_LABELS = {"overdue": _("Overdue")}
-
 
 @require_GET
 def plan_agreements(request: HttpRequest, plan_id: int) -> HttpResponse:
@@ -438,38 +431,38 @@ def agreement_detail(request: HttpRequest, agreement_id: int) -> HttpResponse:
     return _agreement_page(request, _agreement(request, agreement_id))
 
 
-@login_required
-@require_POST
-def agreement_status(request: HttpRequest, agreement_id: int) -> HttpResponse:
+def _agreement_post(
+    request: HttpRequest, agreement_id: int, form_class: Any, name: str, service: Any
+) -> HttpResponse:
+    """A form of the agreement's page handed to one service; the page again with the errors."""
     agreement = _agreement(request, agreement_id)
     if not services.body_can_edit(user=request.user, body=agreement.body):
         raise PermissionDenied
-    form = forms.AgreementStatusForm(request.POST, request.FILES)
+    form = form_class(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.agreement_status_set(actor=request.user, agreement=agreement, **form.cleaned_data)
+            service(actor=request.user, agreement=agreement, **form.cleaned_data)
         except ValidationError as exc:
             form_add_validation_error(form, exc)
         else:
             return redirect("governance:agreement", agreement_id=agreement.pk)
-    return _agreement_page(request, agreement, status_form=form)
+    return _agreement_page(request, agreement, **{name: form})
+
+
+@login_required
+@require_POST
+def agreement_status(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    return _agreement_post(
+        request, agreement_id, forms.AgreementStatusForm, "status_form", services.agreement_status_set
+    )
 
 
 @login_required
 @require_POST
 def agreement_note(request: HttpRequest, agreement_id: int) -> HttpResponse:
-    agreement = _agreement(request, agreement_id)
-    if not services.body_can_edit(user=request.user, body=agreement.body):
-        raise PermissionDenied
-    form = forms.AgreementNoteForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.agreement_note_add(actor=request.user, agreement=agreement, **form.cleaned_data)
-        except ValidationError as exc:
-            form_add_validation_error(form, exc)
-        else:
-            return redirect("governance:agreement", agreement_id=agreement.pk)
-    return _agreement_page(request, agreement, note_form=form)
+    return _agreement_post(
+        request, agreement_id, forms.AgreementNoteForm, "note_form", services.agreement_note_add
+    )
 
 
 @login_required
